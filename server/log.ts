@@ -1,0 +1,32 @@
+// The process logger (pino, JSON lines on stdout). Secrets must never reach it: callers log ids, not
+// records, and these paths are redacted as a second line of defence.
+import { pino } from "pino";
+
+export const log = pino({
+  level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "warn" : "info"),
+  base: undefined,
+  redact: {
+    paths: [
+      "ticket",
+      "*.ticket",
+      "password",
+      "*.password",
+      "privateKey",
+      "*.privateKey",
+      "token",
+      "*.token",
+      "authorization",
+      "*.authorization",
+      "req.headers.authorization",
+      "req.headers.cookie",
+    ],
+    censor: "[redacted]",
+  },
+});
+
+/** A URL's path with its query string replaced, for logs: tunnel queries carry one-time tickets. */
+export function redactUrl(url: string | undefined): string {
+  if (!url) return "";
+  const query = url.indexOf("?");
+  return query === -1 ? url : `${url.slice(0, query)}?[redacted]`;
+}
