@@ -3,7 +3,8 @@
 import { pino } from "pino";
 
 export const log = pino({
-  level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "warn" : "info"),
+  // Quiet under test runners (node:test marks its child processes with NODE_TEST_CONTEXT).
+  level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" || process.env.NODE_TEST_CONTEXT ? "warn" : "info"),
   base: undefined,
   redact: {
     paths: [

@@ -22,8 +22,12 @@ async function startTestDatabase(kind: DatabaseKind): Promise<{ url: string; sto
  * describe() once per database kind. `suite` gets a getter: the database is opened in a before() hook,
  * so read it inside tests. Suites within one file run one after the other, each on its own database.
  */
-export function describeOnDatabases(title: string, suite: (database: () => TestDatabase) => void): void {
-  for (const kind of ["sqlite", "postgresql"] as const) {
+export function describeOnDatabases(
+  title: string,
+  suite: (database: () => TestDatabase) => void,
+  kinds: readonly DatabaseKind[] = ["sqlite", "postgresql"],
+): void {
+  for (const kind of kinds) {
     describe(`${title} [${kind}]`, { concurrency: false }, () => {
       let current: TestDatabase | undefined;
       let stop: (() => Promise<void>) | undefined;

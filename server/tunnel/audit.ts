@@ -1,0 +1,41 @@
+// One TunnelSession row per tunnel. Audit writes never break a live tunnel: failures are logged.
+import { db } from "../db/index.ts";
+import type { Protocol } from "../db/generated/sqlite/enums.ts";
+import { log } from "../log.ts";
+
+export type AuditStart = { tunnelId: string; userId: string; labId: string; protocol: Protocol };
+export type AuditEnd = { bytesToLab: number; bytesToUser: number; closeStatus: number };
+
+export type AuditRecord = { end(result: AuditEnd): Promise<void> };
+
+export function startAudit(start: AuditStart): AuditRecord {
+  const created = db()
+    .tunnelSession.create({
+      data: { id: start.tunnelId, userId: start.userId, labId: start.labId, protocol: start.protocol },
+    })
+    .then(
+      () => true,
+      (error: unknown) => {
+        log.warn({ err: error, tunnelId: start.tunnelId }, "audit: could not record tunnel start");
+        return false;
+      },
+    );
+  return {
+    async end(result) {
+      if (!(await created)) return;
+      try {
+        await db().tunnelSession.update({
+          where: { id: start.tunnelId },
+          data: {
+            endedAt: new Date(),
+            bytesToLab: BigInt(result.bytesToLab),
+            bytesToUser: BigInt(result.bytesToUser),
+            closeStatus: result.closeStatus,
+          },
+        });
+      } catch (error) {
+        log.warn({ err: error, tunnelId: start.tunnelId }, "audit: could not record tunnel end");
+      }
+    },
+  };
+}

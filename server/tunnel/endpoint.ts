@@ -1,0 +1,128 @@
+// The WebSocket endpoint guacamole-common-js connects to: GET /api/tunnel, subprotocol "guacamole".
+// Checks the Origin before upgrading, then runs one Tunnel per socket and watches all of them with a
+// single timer: silent browsers and guacds, and labs torn down while in use (by any process).
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type WebSocket } from "ws";
+import { db } from "../db/index.ts";
+import { statuses, type StatusEntry } from "../guacamole/status.ts";
+import { GuacamoleError } from "../guacamole/status.ts";
+import { log, redactUrl } from "../log.ts";
+import { parseConnectQuery } from "./connect-query.ts";
+import type { GuacdAddress } from "./guacd-socket.ts";
+import { Tunnel, tunnelLimits, type TunnelHost } from "./tunnel.ts";
+
+export const tunnelPath = "/api/tunnel";
+
+export type TunnelEndpointOptions = {
+  guacd: GuacdAddress;
+  allowedOrigins: readonly string[];
+  maxTunnelsPerUser?: number;
+  /** Silence after which a side is considered gone (guacd sends nop every 5 s, browsers ping every 0.5 s). */
+  idleTimeoutMs?: number;
+  /** How often to look for labs torn down under live tunnels. */
+  labCheckIntervalMs?: number;
+};
+
+export type TunnelEndpoint = {
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Live tunnels, for tests and metrics. */
+  readonly tunnels: ReadonlySet<Tunnel>;
+  close(status?: StatusEntry): void;
+};
+
+function refuseUpgrade(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
+}
+
+export function createTunnelEndpoint(options: TunnelEndpointOptions): TunnelEndpoint {
+  const maxTunnelsPerUser = options.maxTunnelsPerUser ?? 8;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 15_000;
+  const labCheckIntervalMs = options.labCheckIntervalMs ?? 2_000;
+  const allowedOrigins = new Set(options.allowedOrigins);
+  const tunnels = new Set<Tunnel>();
+  const admitted = new Map<string, number>();
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    // A hard cap far above our own 64 KiB limit, so oversized messages get a proper Guacamole error.
+    maxPayload: 16 * tunnelLimits.maxBrowserMessage,
+    handleProtocols: (protocols) => (protocols.has("guacamole") ? "guacamole" : false),
+  });
+  wss.on("error", (error) => log.warn({ err: error }, "tunnel endpoint error"));
+
+  const host: TunnelHost = {
+    guacd: options.guacd,
+    admit(tunnel) {
+      const userId = tunnel.grant!.userId;
+      const count = admitted.get(userId) ?? 0;
+      if (count >= maxTunnelsPerUser) throw new GuacamoleError("CLIENT_TOO_MANY", "Too many open lab connections.");
+      admitted.set(userId, count + 1);
+      tunnel.admittedUser = userId;
+    },
+    release(tunnel) {
+      tunnels.delete(tunnel);
+      const userId = tunnel.admittedUser;
+      if (!userId) return;
+      tunnel.admittedUser = undefined;
+      const count = (admitted.get(userId) ?? 1) - 1;
+      if (count > 0) admitted.set(userId, count);
+      else admitted.delete(userId);
+    },
+  };
+
+  let checkingLabs = false;
+  let lastLabCheck = 0;
+  async function closeTunnelsOfTornDownLabs(): Promise<void> {
+    const labIds = [...new Set([...tunnels].map((t) => t.labId).filter((id): id is string => Boolean(id)))];
+    if (labIds.length === 0) return;
+    const gone = await db().lab.findMany({ where: { id: { in: labIds }, state: "torn_down" }, select: { id: true } });
+    const goneIds = new Set(gone.map((lab) => lab.id));
+    for (const tunnel of tunnels) {
+      if (tunnel.labId && goneIds.has(tunnel.labId)) tunnel.close(statuses.RESOURCE_CLOSED, "This lab has been torn down.");
+    }
+  }
+
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const tunnel of tunnels) {
+      if (now - tunnel.lastBrowserActivity > idleTimeoutMs) {
+        tunnel.close(statuses.CLIENT_TIMEOUT, "The browser stopped responding.");
+      } else if (tunnel.state === "open" && now - tunnel.lastGuacdActivity > idleTimeoutMs) {
+        tunnel.close(statuses.UPSTREAM_TIMEOUT, "The remote desktop gateway stopped responding.");
+      }
+    }
+    if (!checkingLabs && tunnels.size > 0 && now - lastLabCheck >= labCheckIntervalMs) {
+      checkingLabs = true;
+      lastLabCheck = now;
+      closeTunnelsOfTornDownLabs()
+        .catch((error: unknown) => log.warn({ err: error }, "could not check labs of live tunnels"))
+        .finally(() => (checkingLabs = false));
+    }
+  }, Math.min(1_000, idleTimeoutMs / 3, labCheckIntervalMs));
+  sweep.unref();
+
+  return {
+    tunnels,
+    handleUpgrade(req, socket, head) {
+      const origin = req.headers.origin;
+      if (origin !== undefined && !allowedOrigins.has(origin)) {
+        log.warn({ origin, path: redactUrl(req.url) }, "tunnel refused: origin not allowed");
+        refuseUpgrade(socket, 403, "Forbidden");
+        return;
+      }
+      const search = (req.url ?? "").split("?")[1] ?? "";
+      wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+        const tunnel = new Tunnel(ws, parseConnectQuery(search), host);
+        tunnels.add(tunnel);
+        void tunnel.start();
+      });
+    },
+    close(status = statuses.SERVER_BUSY) {
+      clearInterval(sweep);
+      for (const tunnel of tunnels) tunnel.close(status, "Labdeck is restarting.");
+      wss.close();
+    },
+  };
+}

@@ -1,0 +1,323 @@
+// One browser's tunnel: authorize the ticket, connect and hand-shake with guacd, then relay.
+//
+// guacd -> browser is the hot path: bytes are cut at instruction boundaries by the framer and sent
+// as they are, many instructions per WebSocket message, never decoded or re-serialized.
+// browser -> guacd is low volume and untrusted: every instruction is parsed, checked against an
+// allowlist and re-encoded before guacd sees it.
+import { randomUUID } from "node:crypto";
+import type { Socket } from "node:net";
+import type { WebSocket } from "ws";
+import { InstructionFramer } from "../guacamole/framer.ts";
+import { performHandshake, type HandshakeChannel } from "../guacamole/handshake.ts";
+import { encodeInstruction, type Instruction } from "../guacamole/instruction.ts";
+import { InstructionParser, ProtocolError } from "../guacamole/parser.ts";
+import { GuacamoleError, statuses, statusByCode, type StatusEntry } from "../guacamole/status.ts";
+import { log } from "../log.ts";
+import { startAudit, type AuditRecord } from "./audit.ts";
+import { authorizeTunnel, type TunnelGrant } from "./authorize.ts";
+import type { ConnectQuery } from "./connect-query.ts";
+import { connectToGuacd, type GuacdAddress } from "./guacd-socket.ts";
+
+export type TunnelState = "authorizing" | "connecting" | "open" | "closed";
+
+export const tunnelLimits = {
+  /** Largest browser message accepted (bytes). */
+  maxBrowserMessage: 64 * 1024,
+  /** Stop reading guacd while this much is queued for the browser... */
+  browserHighWater: 1024 * 1024,
+  /** Browser instructions held while guacd is still being connected. */
+  maxEarlyInstructions: 256,
+  handshakeTimeoutMs: 10_000,
+} as const;
+
+// What a browser may send once connected (guacamole-common-js's client instructions).
+const browserOpcodes = new Set([
+  "key", "mouse", "touch", "size", "clipboard", "file", "pipe", "blob", "end", "ack", "sync",
+  "disconnect", "nop", "put", "get", "argv", "audio",
+]);
+// Handshake instructions: a browser sending these is confused or hostile.
+const handshakeOpcodes = new Set(["select", "connect", "args", "image", "video", "timezone", "name", "ready"]);
+
+export type TunnelHost = {
+  guacd: GuacdAddress;
+  /** Reserves a tunnel slot for the user; throws GuacamoleError CLIENT_TOO_MANY when full. */
+  admit(tunnel: Tunnel): void;
+  release(tunnel: Tunnel): void;
+};
+
+export class Tunnel {
+  readonly id = randomUUID();
+  state: TunnelState = "authorizing";
+  grant: TunnelGrant | undefined;
+  /** Set by the host while this tunnel counts against its user's limit. */
+  admittedUser: string | undefined;
+  lastBrowserActivity = Date.now();
+  lastGuacdActivity = Date.now();
+
+  private guacd: Socket | undefined;
+  private readonly framer = new InstructionFramer({ watch: ["error"] });
+  private readonly browserParser = new InstructionParser();
+  private earlyInstructions: string[] = [];
+  private handshakeInbox: Instruction[] = [];
+  private handshakeWaiter: ((instruction: Instruction | Error) => void) | undefined;
+  private handshakeText = new InstructionParser();
+  private audit: AuditRecord | undefined;
+  private bytesToLab = 0;
+  private bytesToUser = 0;
+  private guacdPausedForBrowser = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly query: ConnectQuery,
+    private readonly host: TunnelHost,
+  ) {
+    ws.on("message", (data: Buffer, isBinary: boolean) => this.onBrowserMessage(data, isBinary));
+    ws.on("close", () => this.close(statuses.SUCCESS, undefined, { notifyBrowser: false }));
+    ws.on("error", (error) => {
+      log.debug({ err: error, tunnelId: this.id }, "browser socket error");
+      this.close(statuses.CLIENT_BAD_REQUEST, "The browser connection failed.", { notifyBrowser: false });
+    });
+  }
+
+  /** State may change to closed while setup awaits; read it through here after an await. */
+  private get isClosed(): boolean {
+    return this.state === "closed";
+  }
+
+  /** Bytes queued for the browser (bounded by backpressure). */
+  get browserBufferedBytes(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  get labId(): string | undefined {
+    return this.grant?.labId;
+  }
+
+  /** Runs the tunnel's setup; failures close it with their status. */
+  async start(): Promise<void> {
+    try {
+      this.grant = await authorizeTunnel(this.query);
+      if (this.isClosed) return;
+      this.host.admit(this);
+      this.audit = startAudit({ tunnelId: this.id, userId: this.grant.userId, labId: this.grant.labId, protocol: this.grant.protocol });
+      this.state = "connecting";
+      this.guacd = await connectToGuacd(this.host.guacd);
+      if (this.isClosed) {
+        this.guacd.destroy();
+        return;
+      }
+      this.attachGuacd(this.guacd);
+      await this.handshake(this.grant);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private attachGuacd(socket: Socket): void {
+    socket.on("data", (chunk: Buffer) => this.onGuacdData(chunk));
+    socket.on("drain", () => this.ws.resume());
+    socket.on("error", (error) => {
+      log.debug({ err: error, tunnelId: this.id }, "guacd socket error");
+      this.close(statuses.UPSTREAM_ERROR, "The connection to the remote desktop gateway failed.");
+    });
+    socket.on("close", () => {
+      if (this.state === "open") this.close(statuses.SUCCESS);
+      else this.rejectHandshakeRead(new GuacamoleError("UPSTREAM_ERROR", "The remote desktop gateway closed the connection."));
+    });
+  }
+
+  private async handshake(grant: TunnelGrant): Promise<void> {
+    const socket = this.guacd!;
+    const channel: HandshakeChannel = {
+      read: () => this.readHandshakeInstruction(),
+      write: (data) => void socket.write(data),
+    };
+    await performHandshake(channel, {
+      protocol: grant.protocol,
+      parameters: grant.parameters,
+      display: { width: this.query.width, height: this.query.height, dpi: this.query.dpi },
+      audio: this.query.audio,
+      video: this.query.video,
+      image: this.query.image,
+      timezone: this.query.timezone,
+      name: grant.userName,
+    });
+    // guacd's connection id (from `ready`) lets anyone who reaches guacd join: it stays here.
+    if (this.isClosed) return;
+    this.state = "open";
+    this.sendToBrowser(encodeInstruction("", this.id));
+    for (const instruction of this.handshakeInbox) this.sendToBrowser(encodeInstruction(instruction.opcode, ...instruction.args));
+    this.handshakeInbox = [];
+    if (this.earlyInstructions.length > 0) this.writeToGuacd(this.earlyInstructions.join(""));
+    this.earlyInstructions = [];
+    log.info({ tunnelId: this.id, labId: grant.labId, protocol: grant.protocol }, "tunnel open");
+  }
+
+  private readHandshakeInstruction(): Promise<Instruction> {
+    const next = this.handshakeInbox.shift();
+    if (next) return Promise.resolve(next);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => this.rejectHandshakeRead(new GuacamoleError("UPSTREAM_TIMEOUT", "The remote desktop gateway did not answer.")),
+        tunnelLimits.handshakeTimeoutMs,
+      );
+      this.handshakeWaiter = (result) => {
+        clearTimeout(timer);
+        this.handshakeWaiter = undefined;
+        if (result instanceof Error) reject(result);
+        else resolve(result);
+      };
+    });
+  }
+
+  private rejectHandshakeRead(error: Error): void {
+    this.handshakeWaiter?.(error);
+  }
+
+  private onGuacdData(chunk: Buffer): void {
+    this.lastGuacdActivity = Date.now();
+    let framed;
+    try {
+      framed = this.framer.push(chunk);
+    } catch (error) {
+      this.fail(error instanceof ProtocolError ? new GuacamoleError("UPSTREAM_ERROR", "The remote desktop gateway sent invalid data.") : error);
+      return;
+    }
+    if (this.state !== "open") {
+      if (framed.complete) this.onHandshakeBytes(framed.complete);
+      return;
+    }
+    if (framed.complete) {
+      this.bytesToUser += framed.complete.length;
+      this.sendToBrowser(framed.complete);
+    }
+    for (const instruction of framed.watched) {
+      // guacd's own error was relayed above; close with its status.
+      const status = statusByCode(Number(instruction.args[1])) ?? statuses.UPSTREAM_ERROR;
+      this.close(status, instruction.args[0], { notifyBrowser: false });
+    }
+  }
+
+  private onHandshakeBytes(bytes: Buffer): void {
+    let instructions: Instruction[];
+    try {
+      instructions = this.handshakeText.push(bytes.toString("utf8"));
+    } catch {
+      this.rejectHandshakeRead(new GuacamoleError("UPSTREAM_ERROR", "The remote desktop gateway sent invalid data."));
+      return;
+    }
+    for (const instruction of instructions) {
+      if (this.handshakeWaiter) this.handshakeWaiter(instruction);
+      else this.handshakeInbox.push(instruction);
+    }
+  }
+
+  private sendToBrowser(data: Buffer | string): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.bufferedAmount < tunnelLimits.browserHighWater) {
+      this.ws.send(data, { binary: false });
+      return;
+    }
+    // The browser is behind: stop reading guacd until this message has gone out.
+    this.guacdPausedForBrowser = true;
+    this.guacd?.pause();
+    this.ws.send(data, { binary: false }, () => {
+      if (this.guacdPausedForBrowser && this.state === "open") {
+        this.guacdPausedForBrowser = false;
+        this.guacd?.resume();
+      }
+    });
+  }
+
+  private onBrowserMessage(data: Buffer, isBinary: boolean): void {
+    if (this.state === "closed") return;
+    this.lastBrowserActivity = Date.now();
+    if (isBinary) {
+      this.close(statuses.CLIENT_BAD_TYPE, "Binary messages are not part of the Guacamole protocol.");
+      return;
+    }
+    if (data.length > tunnelLimits.maxBrowserMessage) {
+      this.close(statuses.CLIENT_OVERRUN, "Message too large.");
+      return;
+    }
+    let instructions: Instruction[];
+    try {
+      instructions = this.browserParser.push(data.toString("utf8"));
+    } catch (error) {
+      const reason = error instanceof ProtocolError ? error.reason : "malformed";
+      this.close(
+        reason === "element_too_long" || reason === "too_many_elements" ? statuses.CLIENT_OVERRUN : statuses.CLIENT_BAD_REQUEST,
+        "Malformed Guacamole instruction.",
+      );
+      return;
+    }
+    let forward = "";
+    for (const instruction of instructions) {
+      const { opcode, args } = instruction;
+      if (opcode === "") {
+        // Internal instructions are the tunnel's own: answer pings, ignore the rest.
+        if (args[0] === "ping") this.sendToBrowser(encodeInstruction("", "ping", ...args.slice(1)));
+        continue;
+      }
+      if (handshakeOpcodes.has(opcode)) {
+        this.close(statuses.CLIENT_BAD_REQUEST, `"${opcode}" is not allowed once connected.`);
+        return;
+      }
+      if (!browserOpcodes.has(opcode)) continue;
+      forward += encodeInstruction(opcode, ...args);
+    }
+    if (!forward) return;
+    if (this.state === "open") {
+      this.writeToGuacd(forward);
+    } else if (this.earlyInstructions.length < tunnelLimits.maxEarlyInstructions) {
+      this.earlyInstructions.push(forward);
+    }
+  }
+
+  private writeToGuacd(data: string): void {
+    const socket = this.guacd;
+    if (!socket || socket.destroyed) return;
+    this.bytesToLab += Buffer.byteLength(data);
+    // guacd is behind: stop reading the browser until its socket drains.
+    if (!socket.write(data)) this.ws.pause();
+  }
+
+  private fail(error: unknown): void {
+    if (error instanceof GuacamoleError) {
+      this.close(error.status, error.message);
+    } else {
+      log.error({ err: error, tunnelId: this.id }, "tunnel failed");
+      this.close(statuses.SERVER_ERROR, "Internal error.");
+    }
+  }
+
+  /**
+   * Ends the tunnel once: tells the browser why (an `error` instruction and the status as the close
+   * reason, as guacamole-common-js reads it), disconnects guacd, records the audit row.
+   */
+  close(status: StatusEntry, message?: string, options: { notifyBrowser?: boolean } = {}): void {
+    if (this.state === "closed") return;
+    const wasOpen = this.state === "open";
+    this.state = "closed";
+    const ws = this.ws;
+    if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) {
+      if (status !== statuses.SUCCESS && options.notifyBrowser !== false) {
+        ws.send(encodeInstruction("error", message ?? status.message, status.code));
+      }
+      ws.close(status.webSocketCode, String(status.code));
+    }
+    const guacd = this.guacd;
+    if (guacd && !guacd.destroyed) {
+      if (wasOpen) guacd.end(encodeInstruction("disconnect"));
+      else guacd.destroy();
+      // A guacd that ignores the disconnect still gets cut off.
+      setTimeout(() => guacd.destroy(), 1_000).unref();
+    }
+    this.rejectHandshakeRead(new GuacamoleError("RESOURCE_CLOSED", "The tunnel was closed."));
+    this.earlyInstructions = [];
+    this.handshakeInbox = [];
+    this.host.release(this);
+    void this.audit?.end({ bytesToLab: this.bytesToLab, bytesToUser: this.bytesToUser, closeStatus: status.code });
+    if (status !== statuses.SUCCESS) log.info({ tunnelId: this.id, status: status.name }, "tunnel closed");
+  }
+}
