@@ -1,7 +1,8 @@
 // Labdeck's configuration: read from the environment once, validated, frozen. A bad value stops the
 // process at start with a message that names the variable.
-import { resolve } from "node:path";
+import { join } from "node:path";
 import { z } from "zod";
+import { projectRoot } from "./project-root.ts";
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -37,7 +38,8 @@ const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: port.default(3000),
   HOST: z.string().min(1).default("0.0.0.0"),
-  DATABASE_URL: databaseUrl.default(`file:${resolve("data", "labdeck.db")}`),
+  // The embedded default lives in the checkout, wherever the server or the CLI is started from.
+  DATABASE_URL: databaseUrl.default(`file:${join(projectRoot, "data", "labdeck.db")}`),
   GUACD_HOST: z.string().min(1).default("127.0.0.1"),
   GUACD_PORT: port.default(4822),
   AUTH_SECRET: secret,

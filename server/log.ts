@@ -2,9 +2,11 @@
 // records, and these paths are redacted as a second line of defence.
 import { pino } from "pino";
 
-export const log = pino({
+const underTest = Boolean(process.env.NODE_TEST_CONTEXT);
+
+const options: import("pino").LoggerOptions = {
   // Quiet under test runners (node:test marks its child processes with NODE_TEST_CONTEXT).
-  level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" || process.env.NODE_TEST_CONTEXT ? "warn" : "info"),
+  level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" || underTest ? "warn" : "info"),
   base: undefined,
   redact: {
     paths: [
@@ -23,7 +25,10 @@ export const log = pino({
     ],
     censor: "[redacted]",
   },
-});
+};
+
+// Under node:test the log goes through process.stdout, where a test can read what would be logged.
+export const log = underTest ? pino(options, process.stdout) : pino(options);
 
 /** A URL's path with its query string replaced, for logs: tunnel queries carry one-time tickets. */
 export function redactUrl(url: string | undefined): string {

@@ -7,7 +7,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { db } from "../db/index.ts";
 import { encodeInstruction } from "../guacamole/instruction.ts";
 import { statuses } from "../guacamole/status.ts";
+import { getLabConnection } from "../labs/get-lab-connection.ts";
 import { teardownLab } from "../labs/teardown-lab.ts";
+import { log } from "../log.ts";
 import { describeOnDatabases } from "../testing/databases.ts";
 import { startSyntheticGuacd, type SyntheticGuacd } from "../testing/synthetic-guacd.ts";
 import {
@@ -432,3 +434,46 @@ describeOnDatabases("tunnel tickets under a race", () => {
     for (const client of clients) client.ws.close();
   });
 }, ["postgresql"]);
+
+describeOnDatabases(
+  "tunnel logging",
+  () => {
+    test("tickets, keys and passwords never appear in the logs, even at debug level", async () => {
+      const guacd = await startSyntheticGuacd();
+      const harness = await startTunnelHarness({ guacd: { host: "127.0.0.1", port: guacd.port } });
+      const captured: string[] = [];
+      const realWrite = process.stdout.write.bind(process.stdout);
+      const previousLevel = log.level;
+      log.level = "debug";
+      process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+        captured.push(String(chunk));
+        return (realWrite as (...args: unknown[]) => boolean)(chunk, ...rest);
+      }) as typeof process.stdout.write;
+      try {
+        const { ticket, labId } = await createLearnerWithLab();
+        const privateKey = (await getLabConnection({ labId, protocol: "ssh" }))!.secrets.privateKey!;
+        const tokens = [await ticket(), await ticket(), await ticket()];
+        const sessionPromise = guacd.nextSession();
+        const good = openTunnel(harness.url, defaultQuery(tokens[0]!));
+        const session = await sessionPromise;
+        await good.waitFor(isTunnelUuid);
+        good.ws.send("garbage");
+        await good.closed;
+        await openTunnel(harness.url, defaultQuery(tokens[1]!), { origin: "http://evil.example" }).refused;
+        await openTunnel(harness.url, defaultQuery(tokens[0]!)).closed; // replay
+        const log = captured.join("");
+        assert.ok(log.includes("tunnel"), "something was logged at all");
+        for (const token of tokens) assert.ok(!log.includes(token), "no ticket in the log");
+        const keyBody = privateKey.split("\n")[1]!;
+        assert.ok(!log.includes(keyBody), "no private key in the log");
+        assert.ok(!log.includes(session.connectValues["private-key"]!.split("\n")[2]!), "no key material in the log");
+      } finally {
+        process.stdout.write = realWrite;
+        log.level = previousLevel;
+        await harness.close();
+        await guacd.stop();
+      }
+    });
+  },
+  ["sqlite"],
+);

@@ -1,0 +1,93 @@
+// What the viewer says and does for each way a connection can end: every Guacamole status in
+// server/guacamole/status.ts (the one status table) gets a message for people and a reaction.
+// Pure: no DOM, no timers; the connection asks, this answers.
+import { statusByCode, type StatusName } from "../../../server/guacamole/status.ts";
+
+/**
+ * - retry: a transient failure; reconnect by itself after the backoff delay.
+ * - retry-now: the ticket was refused (expired or used); a fresh one usually fixes it at once.
+ * - wait: the lab is not running yet; keep trying with the backoff delay.
+ * - ended: the session is over for a reason the user should know; reconnect only when asked.
+ * - fatal: retrying cannot help; reconnect only when asked.
+ */
+export type Reaction = "retry" | "retry-now" | "wait" | "ended" | "fatal";
+
+export type Outcome = { code: number | undefined; message: string; reaction: Reaction };
+
+const byStatus: Record<StatusName, { message: string; reaction: Reaction }> = {
+  SUCCESS: { message: "The connection to your lab was interrupted.", reaction: "retry" },
+  UNSUPPORTED: { message: "The lab does not support what this viewer asked for.", reaction: "fatal" },
+  SERVER_ERROR: { message: "The lab gateway is unavailable.", reaction: "retry" },
+  SERVER_BUSY: { message: "Labdeck is busy or restarting.", reaction: "retry" },
+  UPSTREAM_TIMEOUT: { message: "Your lab stopped responding.", reaction: "retry" },
+  UPSTREAM_ERROR: { message: "The connection to your lab failed.", reaction: "retry" },
+  RESOURCE_NOT_FOUND: { message: "This lab no longer exists.", reaction: "fatal" },
+  RESOURCE_CONFLICT: { message: "Your lab is busy with another connection.", reaction: "retry" },
+  RESOURCE_CLOSED: { message: "This lab has been shut down.", reaction: "ended" },
+  UPSTREAM_NOT_FOUND: { message: "Labdeck cannot reach your lab right now.", reaction: "retry" },
+  UPSTREAM_UNAVAILABLE: { message: "Your lab isn't running yet.", reaction: "wait" },
+  SESSION_CONFLICT: { message: "Your lab was opened somewhere else.", reaction: "ended" },
+  SESSION_TIMEOUT: { message: "Your session ended after inactivity.", reaction: "ended" },
+  SESSION_CLOSED: { message: "Your lab session was closed.", reaction: "ended" },
+  CLIENT_BAD_REQUEST: { message: "The lab refused this viewer's request.", reaction: "fatal" },
+  CLIENT_UNAUTHORIZED: { message: "Your session link expired — reconnecting…", reaction: "retry-now" },
+  CLIENT_FORBIDDEN: { message: "You don't have access to this lab.", reaction: "fatal" },
+  CLIENT_TIMEOUT: { message: "Your session ended after inactivity.", reaction: "ended" },
+  CLIENT_OVERRUN: { message: "Too much was sent to the lab at once.", reaction: "retry" },
+  CLIENT_BAD_TYPE: { message: "The lab refused data from this viewer.", reaction: "fatal" },
+  CLIENT_TOO_MANY: { message: "Too many lab windows are open. Close one, then reconnect.", reaction: "ended" },
+};
+
+/** The outcome of a connection that ended with Guacamole status `code`. */
+export function outcomeOfStatus(code: number): Outcome {
+  const entry = statusByCode(code);
+  if (entry) return { code, ...byStatus[entry.name] };
+  // Unknown codes: server-side classes (0x02xx) may pass; client-side ones (0x03xx) will not.
+  if (code >= 0x0200 && code < 0x0300) return { code, message: "The lab gateway reported a problem.", reaction: "retry" };
+  return { code, message: "The lab connection failed.", reaction: "fatal" };
+}
+
+/** The tunnel closed without an error instruction: the network, a restart, or a lost gateway. */
+export function outcomeOfDrop(code: number | undefined): Outcome {
+  if (code === undefined || code === 0x0000) return { code, ...byStatus.SUCCESS };
+  // guacamole-common-js reports an abnormal WebSocket close (1006) as UPSTREAM_NOT_FOUND, and its own
+  // receive timeout (no data for 15 s) as UPSTREAM_TIMEOUT: both are the network until proven otherwise.
+  if (code === 0x0207) return { code, message: "The connection to Labdeck was lost.", reaction: "retry" };
+  if (code === 0x0202) return { code, message: "The connection to Labdeck stopped responding.", reaction: "retry" };
+  return outcomeOfStatus(code);
+}
+
+/** guacd closed the session itself (a `disconnect` instruction): e.g. `exit` in the lab's shell. */
+export const sessionEnded: Outcome = { code: undefined, message: "The lab session ended.", reaction: "ended" };
+
+/** The ticket request failed with HTTP `status` (0: no answer at all). */
+export function outcomeOfTicketFailure(status: number): Outcome {
+  switch (status) {
+    case 0:
+      return { code: undefined, message: "Labdeck cannot be reached. Check your network.", reaction: "retry" };
+    case 401:
+      return { code: undefined, message: "You are signed out. Sign in again to open your lab.", reaction: "fatal" };
+    case 403:
+      return { code: undefined, message: "You don't have access to this lab.", reaction: "fatal" };
+    case 404:
+      return { code: undefined, message: "This lab no longer exists.", reaction: "fatal" };
+    case 410:
+      return { code: undefined, message: "This lab has been shut down.", reaction: "ended" };
+    case 400:
+      return { code: undefined, message: "This lab cannot be opened this way.", reaction: "fatal" };
+    default:
+      return { code: undefined, message: "Labdeck could not open your lab.", reaction: "retry" };
+  }
+}
+
+export const maxReconnectDelayMs = 30_000;
+
+/** Exponential backoff: 1, 2, 4, 8, 16, 30, 30, ... seconds for attempts 0, 1, 2, ... */
+export function reconnectDelayMs(attempt: number): number {
+  return Math.min(maxReconnectDelayMs, 1000 * 2 ** Math.max(0, Math.min(attempt, 16)));
+}
+
+/** Whether the viewer reconnects without being asked. */
+export function reconnectsByItself(reaction: Reaction): boolean {
+  return reaction === "retry" || reaction === "retry-now" || reaction === "wait";
+}
