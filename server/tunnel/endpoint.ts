@@ -7,6 +7,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { db } from "../db/index.ts";
 import { statuses, type StatusEntry } from "../guacamole/status.ts";
 import { GuacamoleError } from "../guacamole/status.ts";
+import { onLabTornDown } from "../labs/lab-events.ts";
 import { log, redactUrl } from "../log.ts";
 import { parseConnectQuery } from "./connect-query.ts";
 import type { GuacdAddress } from "./guacd-socket.ts";
@@ -78,11 +79,16 @@ export function createTunnelEndpoint(options: TunnelEndpointOptions): TunnelEndp
     const labIds = [...new Set([...tunnels].map((t) => t.labId).filter((id): id is string => Boolean(id)))];
     if (labIds.length === 0) return;
     const gone = await db().lab.findMany({ where: { id: { in: labIds }, state: "torn_down" }, select: { id: true } });
-    const goneIds = new Set(gone.map((lab) => lab.id));
-    for (const tunnel of tunnels) {
-      if (tunnel.labId && goneIds.has(tunnel.labId)) tunnel.close(statuses.RESOURCE_CLOSED, "This lab has been torn down.");
-    }
+    for (const lab of gone) closeTunnelsOfLab(lab.id);
   }
+
+  const closeTunnelsOfLab = (labId: string) => {
+    for (const tunnel of tunnels) {
+      if (tunnel.labId === labId) tunnel.close(statuses.RESOURCE_CLOSED, "This lab has been torn down.");
+    }
+  };
+  // Teardowns in this process close at once; those from elsewhere (the CLI, other nodes) are found by polling.
+  const stopListening = onLabTornDown(({ labId }) => closeTunnelsOfLab(labId));
 
   const sweep = setInterval(() => {
     const now = Date.now();
@@ -121,6 +127,7 @@ export function createTunnelEndpoint(options: TunnelEndpointOptions): TunnelEndp
     },
     close(status = statuses.SERVER_BUSY) {
       clearInterval(sweep);
+      stopListening();
       for (const tunnel of tunnels) tunnel.close(status, "Labdeck is restarting.");
       wss.close();
     },
