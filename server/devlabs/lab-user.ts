@@ -30,7 +30,12 @@ export function ensureLabUser(username = "labdeck-learner"): LabUser {
   }
   if (!usernamePattern.test(username)) throw new Error(`"${username}" is not a valid lab user name`);
   if (!lookup(username)) {
-    execFileSync(findExecutable("useradd") ?? "useradd", ["-m", "-s", "/bin/bash", username], { stdio: ["ignore", "ignore", "pipe"] });
+    // Test files run in parallel: two useradd at once can leave a home owned by a uid that lost.
+    // Check and create under one lock.
+    const flock = findExecutable("flock");
+    const create = ["sh", "-c", 'getent passwd "$1" >/dev/null || useradd -m -s /bin/bash "$1"', "sh", username];
+    const [command, ...args] = flock ? [flock, "/run/labdeck-useradd.lock", ...create] : create;
+    execFileSync(command ?? "sh", args, { stdio: ["ignore", "ignore", "pipe"] });
   }
   execFileSync(findExecutable("usermod") ?? "usermod", ["-p", "*", username], { stdio: ["ignore", "ignore", "pipe"] });
   const user = lookup(username);

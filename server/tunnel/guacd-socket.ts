@@ -13,7 +13,9 @@ export function connectToGuacd(address: GuacdAddress, timeoutMs = guacdConnectTi
       socket.destroy();
       reject(new GuacamoleError("SERVER_ERROR", "The remote desktop gateway (guacd) is unreachable."));
     };
-    const timer = setTimeout(fail, timeoutMs);
+    // When the event loop was blocked, timers run before pending I/O: let a connect that already
+    // happened be delivered (setImmediate runs after the poll phase) before calling it a timeout.
+    const timer = setTimeout(() => setImmediate(() => socket.connecting && fail()), timeoutMs);
     socket.once("error", () => {
       clearTimeout(timer);
       fail();
