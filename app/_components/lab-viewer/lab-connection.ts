@@ -17,6 +17,7 @@ import {
   sessionEnded,
   type Outcome,
 } from "./status-policy.ts";
+import { readText, writeText } from "./text-streams.ts";
 
 export type Guacamole = typeof GuacamoleModule;
 
@@ -122,6 +123,8 @@ export type LabConnectionOptions = {
   fontSize?: number | undefined;
   /** For tests and other transports; defaults to the ticket route. */
   fetchTicket?: typeof fetchTicket;
+  /** A ticket already on its way (requested while the library loaded), used by the first attempt. */
+  firstTicket?: Promise<string> | undefined;
 };
 
 type Session = {
@@ -158,6 +161,7 @@ export class LabConnection {
   private paneWidth = 0;
   private paneHeight = 0;
   private wantedFontSize: number | undefined;
+  private firstTicket: Promise<string> | undefined;
   /** Keys left to the browser (paste shortcuts): their release is not sent either. */
   private readonly heldLocally = new Set<number>();
   private readonly keyboard: GuacamoleModule.Keyboard;
@@ -165,6 +169,7 @@ export class LabConnection {
 
   constructor(private readonly options: LabConnectionOptions) {
     this.wantedFontSize = options.fontSize;
+    this.firstTicket = options.firstTicket;
     if (options.protocol === "ssh" && options.fontSize) this.snapshot = { ...this.snapshot, fontSize: options.fontSize };
     // Bound to the pane, not the document: keys reach the lab only while the pane has focus.
     this.keyboard = new options.guacamole.Keyboard(options.screen);
@@ -183,8 +188,10 @@ export class LabConnection {
   start(): void {
     if (this.closed) return;
     const { screen } = this.options;
-    this.paneWidth = screen.clientWidth;
-    this.paneHeight = screen.clientHeight;
+    // Fractional, like the ResizeObserver's sizes: the first resize then does not differ by rounding.
+    const rect = screen.getBoundingClientRect();
+    this.paneWidth = rect.width;
+    this.paneHeight = rect.height;
     this.resizeObserver.observe(screen);
     screen.addEventListener("focusout", this.onFocusOut);
     window.addEventListener("online", this.onOnline);
@@ -223,10 +230,7 @@ export class LabConnection {
   paste(text: string): boolean {
     const session = this.liveSession();
     if (!session || text === "") return false;
-    const { guacamole } = this.options;
-    const writer = new guacamole.StringWriter(session.client.createClipboardStream("text/plain"));
-    writer.sendText(text);
-    writer.sendEnd();
+    writeText(this.options.guacamole, session.client.createClipboardStream("text/plain"), text);
     const key = this.options.protocol === "ssh" ? keysyms.uppercaseV : keysyms.lowercaseV;
     const ctrlHeld = Boolean(this.keyboard.pressed[keysyms.controlLeft]);
     const pressPaste = () => {
@@ -298,10 +302,12 @@ export class LabConnection {
     const request = new AbortController();
     this.ticketRequest = request;
     const getTicket = this.options.fetchTicket ?? fetchTicket;
+    const pending = this.firstTicket ?? getTicket(this.options.labId, this.options.protocol, request.signal);
+    this.firstTicket = undefined;
     let ticket: string;
     let images: string[];
     try {
-      [ticket, images] = await Promise.all([getTicket(this.options.labId, this.options.protocol, request.signal), supportedImageTypes()]);
+      [ticket, images] = await Promise.all([pending, supportedImageTypes()]);
     } catch (error) {
       if (attempt !== this.attemptId || this.closed) return;
       this.react(outcomeOfTicketFailure(error instanceof TicketError ? error.httpStatus : 0));
@@ -399,28 +405,18 @@ export class LabConnection {
     };
     client.onclipboard = (stream, mimetype) => {
       if (!mimetype.startsWith("text/")) return;
-      const reader = new guacamole.StringReader(stream);
-      let text = "";
-      reader.ontext = (chunk) => {
-        text += chunk;
-      };
-      reader.onend = () => {
+      readText(guacamole, stream, (text) => {
         if (isCurrent()) this.options.onRemoteClipboard(text);
-      };
+      });
     };
     client.onargv = (stream, mimetype, name) => {
       if (name !== "font-size" || !mimetype.startsWith("text/")) return;
-      const reader = new guacamole.StringReader(stream);
-      let text = "";
-      reader.ontext = (chunk) => {
-        text += chunk;
-      };
-      reader.onend = () => {
+      readText(guacamole, stream, (text) => {
         const size = Number.parseInt(text, 10);
         if (!isCurrent() || !Number.isFinite(size)) return;
         session.serverFontSize = size;
         if (this.wantedFontSize === undefined) this.update({ fontSize: size });
-      };
+      });
     };
 
     this.update({ phase: "tunnel" });
@@ -574,8 +570,6 @@ export class LabConnection {
   }
 
   private sendFontSize(session: Session, size: number): void {
-    const writer = new this.options.guacamole.StringWriter(session.client.createArgumentValueStream("text/plain", "font-size"));
-    writer.sendText(String(size));
-    writer.sendEnd();
+    writeText(this.options.guacamole, session.client.createArgumentValueStream("text/plain", "font-size"), String(size));
   }
 }

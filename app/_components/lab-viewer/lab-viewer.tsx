@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState, type ClipboardEvent as ReactClipboardEvent } from "react";
 import type { Protocol } from "../../../server/db/generated/sqlite/enums.ts";
 import { keysyms } from "./keysyms.ts";
-import { fontSizeBounds, initialSnapshot, LabConnection, type ViewerSnapshot } from "./lab-connection.ts";
+import { fetchTicket, fontSizeBounds, initialSnapshot, LabConnection, type ViewerSnapshot } from "./lab-connection.ts";
 import "./lab-viewer.css";
 
 export type LabViewerProps = {
@@ -106,6 +106,11 @@ export function LabViewer({ labId, protocol, label }: LabViewerProps) {
         .then(() => setClipboard({ text, copied: true }))
         .catch(() => setClipboard({ text, copied: false }));
     };
+    // The first ticket is asked for while the library loads: one round trip less before the lab shows.
+    const firstTicket = fetchTicket(labId, protocol);
+    firstTicket.catch(() => {
+      // Reported by the connection's first attempt.
+    });
     // guacamole-common-js touches window and document: it is loaded in the browser only.
     import("guacamole-common-js").then(
       (guacamole) => {
@@ -120,6 +125,7 @@ export function LabViewer({ labId, protocol, label }: LabViewerProps) {
           onRemoteClipboard: deliverRemoteClipboard,
           onLeave: () => toolbarRef.current?.querySelector<HTMLButtonElement>("button:not([hidden])")?.focus(),
           fontSize: protocol === "ssh" ? storedFontSize() : undefined,
+          firstTicket,
         });
         connectionRef.current = connection;
         connection.start();
@@ -250,15 +256,13 @@ export function LabViewer({ labId, protocol, label }: LabViewerProps) {
       data-status={statusHex}
       data-first-frame-at={snapshot.firstFrameAt}
       data-font-size={snapshot.fontSize}
+      data-remote-size={snapshot.remoteSize && `${snapshot.remoteSize.width}x${snapshot.remoteSize.height}`}
     >
       <div ref={toolbarRef} className="lab-viewer-toolbar" role="toolbar" aria-label={`${label} controls`}>
         <span className="lab-viewer-state" data-state={state}>
           <span className="lab-viewer-state-dot" aria-hidden="true" />
           {stateLabel[state]}
           {live && snapshot.unstable && <span className="lab-viewer-unstable"> · slow connection</span>}
-        </span>
-        <span id={hintId} className="lab-viewer-hint">
-          {live ? (focused ? "Keys go to the lab · Ctrl+Alt+Shift leaves" : "Click the lab to type") : ""}
         </span>
         <span className="lab-viewer-actions">
           {protocol === "ssh" && (
@@ -312,6 +316,10 @@ export function LabViewer({ labId, protocol, label }: LabViewerProps) {
         onPaste={onPaste}
       >
         <div ref={surfaceRef} className="lab-viewer-surface" />
+        {/* Shown for a few seconds whenever focus comes or goes (the key restarts the fade). */}
+        <p id={hintId} key={String(focused)} className="lab-viewer-hint" hidden={!live}>
+          {focused ? "Typing goes to the lab · Ctrl+Alt+Shift to leave" : "Click the lab to type"}
+        </p>
         <textarea
           ref={textInputRef}
           className="lab-viewer-text-input"
