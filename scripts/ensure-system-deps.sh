@@ -4,8 +4,8 @@
 # On Debian/Ubuntu as root it installs what is missing; elsewhere it names what to install.
 #
 # Usage: scripts/ensure-system-deps.sh [demo|test]
-#   demo: what `npm run demo` needs (guacd, sshd)
-#   test: everything the test suite needs (adds chromium, xrdp, Xvnc, xterm)
+#   demo: what `npm run demo` needs (guacd, sshd, and Xvnc/xrdp/xterm for the desktop lab)
+#   test: everything the test suite needs (adds chromium)
 set -euo pipefail
 purpose=${1:-test}
 
@@ -13,13 +13,14 @@ need_guacd=0 need=()
 command -v guacd >/dev/null 2>&1 || need_guacd=1
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
+# The desktop lab servers (the demo's desktop lab and the desktop tests).
+command -v Xvnc >/dev/null 2>&1 || need+=(tigervnc-standalone-server)
+command -v vncpasswd >/dev/null 2>&1 || need+=(tigervnc-tools)
+command -v xrdp >/dev/null 2>&1 || need+=(xrdp)
+command -v xterm >/dev/null 2>&1 || need+=(xterm)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ "$purpose" = test ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
-  command -v Xvnc >/dev/null 2>&1 || need+=(tigervnc-standalone-server)
-  command -v vncpasswd >/dev/null 2>&1 || need+=(tigervnc-tools)
-  command -v xrdp >/dev/null 2>&1 || need+=(xrdp)
-  command -v xterm >/dev/null 2>&1 || need+=(xterm)
-  command -v openssl >/dev/null 2>&1 || need+=(openssl)
   # Fonts so the browser and the X session draw readable text.
   [ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
 fi

@@ -9,11 +9,12 @@ import { listLabs } from "../labs/list-labs.ts";
 import { teardownLab } from "../labs/teardown-lab.ts";
 import { log } from "../log.ts";
 import { startAppServer, type AppServer } from "../app-server.ts";
-import { provisionSshLab, type ProvisionedSshLab } from "../devlabs/provision-ssh-lab.ts";
+import { provisionDesktopLab } from "../devlabs/provision-desktop-lab.ts";
+import { provisionSshLab } from "../devlabs/provision-ssh-lab.ts";
 import { ensureGuacd, type GuacdHandle } from "../devlabs/start-guacd.ts";
 import { demoAccounts, ensureDemoAccounts } from "./demo-accounts.ts";
 
-const labTemplate = "linux-shell";
+const labTemplates = ["linux-shell", "linux-desktop"];
 const labHost = "127.0.0.1";
 
 // The demo serves this machine only, unless the user says otherwise, under either loopback name.
@@ -23,13 +24,15 @@ process.env.ALLOWED_ORIGINS ??= ["localhost", "127.0.0.1"].map((host) => `http:/
 /** Demo labs a previous run left registered (it crashed, or was killed): their sshd is long gone. */
 async function tearDownLeftoverLabs(): Promise<void> {
   for (const account of demoAccounts) {
-    for (const lab of await listLabs({ ownerEmail: account.email, templateSlug: labTemplate })) {
-      if (lab.state !== "torn_down" && lab.host === labHost) await teardownLab({ labId: lab.id });
+    for (const templateSlug of labTemplates) {
+      for (const lab of await listLabs({ ownerEmail: account.email, templateSlug })) {
+        if (lab.state !== "torn_down" && lab.host === labHost) await teardownLab({ labId: lab.id });
+      }
     }
   }
 }
 
-function banner(url: string, guacd: GuacdHandle): string {
+function banner(url: string, guacd: GuacdHandle, desktops: boolean): string {
   const shownUrl = url.replace("://127.0.0.1:", "://localhost:");
   const width = Math.max(...demoAccounts.map((account) => account.email.length));
   return [
@@ -39,7 +42,7 @@ function banner(url: string, guacd: GuacdHandle): string {
     "  Sign in as:",
     ...demoAccounts.map((account) => `    ${account.email.padEnd(width)}  password: ${account.password}  (${account.role})`),
     "",
-    `  Each has a live SSH lab; guacd at ${guacd.host}:${guacd.port}${guacd.started ? " (started by the demo)" : ""}.`,
+    `  Each has a live SSH lab${desktops ? " and a desktop lab (RDP + VNC, page \"remote-desktop\")" : ""}; guacd at ${guacd.host}:${guacd.port}${guacd.started ? " (started by the demo)" : ""}.`,
     "  Press Ctrl-C to stop: the labs are torn down and everything the demo started is stopped.",
     "",
   ].join("\n");
@@ -53,7 +56,8 @@ async function main(): Promise<void> {
   await tearDownLeftoverLabs();
 
   let guacd: GuacdHandle | undefined;
-  const labs: ProvisionedSshLab[] = [];
+  const labs: { stop(): Promise<void> }[] = [];
+  let desktops = true;
   let server: AppServer | undefined;
   let stopping = false;
 
@@ -78,7 +82,17 @@ async function main(): Promise<void> {
   try {
     guacd = await ensureGuacd(process.env);
     for (const account of demoAccounts) {
-      labs.push(await provisionSshLab({ ownerEmail: account.email, templateSlug: labTemplate, username: account.labUser }));
+      labs.push(await provisionSshLab({ ownerEmail: account.email, templateSlug: "linux-shell", username: account.labUser }));
+    }
+    for (const account of demoAccounts) {
+      try {
+        labs.push(await provisionDesktopLab({ ownerEmail: account.email, templateSlug: "linux-desktop", username: account.labUser }));
+      } catch (error) {
+        // Desktop labs need Xvnc and xrdp; the rest of the demo works without them.
+        desktops = false;
+        log.warn({ err: error }, "no desktop lab for the demo (install tigervnc-standalone-server tigervnc-tools xrdp xterm)");
+        break;
+      }
     }
     server = await startAppServer({ port: settings.PORT, host: settings.HOST, dev: false });
   } catch (error) {
@@ -86,7 +100,7 @@ async function main(): Promise<void> {
     await stop(1);
     return;
   }
-  console.log(banner(server.url, guacd));
+  console.log(banner(server.url, guacd, desktops));
 }
 
 main().catch((error: unknown) => {

@@ -68,6 +68,8 @@ function sshdConfig(dir: string, port: number, username: string): string {
     "AllowAgentForwarding no",
     "PermitTunnel no",
     "PrintMotd no",
+    // A UTF-8 locale, so the shell reads and echoes what learners type beyond ASCII.
+    "SetEnv LANG=C.UTF-8",
     "Subsystem sftp internal-sftp",
     "",
   ].join("\n");
