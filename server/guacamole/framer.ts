@@ -72,7 +72,7 @@ export class InstructionFramer {
     this.maxElementLength = this.limits.maxElementLength;
     this.maxElements = this.limits.maxElements;
     this.maxDigits = maxLengthDigits(this.limits);
-    this.watch = (options.watch ?? []).map((opcode) => Buffer.from(opcode, "utf8"));
+    this.watch = (options.watch ?? []).map(opcodeBytes);
     this.watchLengths = this.watch.reduce((mask, opcode) => (opcode.length < 32 ? mask | (1 << opcode.length) : mask), 0);
   }
 
@@ -286,6 +286,18 @@ export class InstructionFramer {
     if (!instruction) throw new ProtocolError("malformed", "A watched instruction did not parse.");
     return instruction;
   }
+}
+
+// Opcode bytes are shared by every framer: a small Buffer.from() is a slice of Node's 8 KiB pool and
+// would keep a whole slab alive per tunnel.
+const opcodeBytesCache = new Map<string, Buffer>();
+function opcodeBytes(opcode: string): Buffer {
+  let bytes = opcodeBytesCache.get(opcode);
+  if (!bytes) {
+    bytes = Buffer.alloc(Buffer.byteLength(opcode, "utf8"), opcode, "utf8");
+    opcodeBytesCache.set(opcode, bytes);
+  }
+  return bytes;
 }
 
 function invalidUtf8(): ProtocolError {

@@ -142,6 +142,8 @@ export class Tunnel {
       timezone: this.query.timezone,
       name: grant.userName,
     });
+    // The lab's secrets were only needed for `connect`: do not keep them for the tunnel's lifetime.
+    this.grant = { ...grant, parameters: {} };
     // guacd's connection id (from `ready`) lets anyone who reaches guacd join: it stays here.
     if (this.isClosed) return;
     this.state = "open";

@@ -1,0 +1,340 @@
+// One measurement of one contender: a stream's throughput, key round trips, idle memory. Every
+// function opens its own connections, bounds its waits and closes what it opened, success or not.
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import { InstructionParser } from "../server/guacamole/parser.ts";
+import { openConnection, type Connection, type Contender, type Target } from "./clients.ts";
+import type { ChildHandle, Memory } from "./ipc.ts";
+import { streamChunks, type GuacdMode, type StreamName } from "./workloads.ts";
+
+export type Rig = {
+  guacd: ChildHandle<{ port: number }>;
+  /** The relay child of a contender (none for straight TCP). */
+  relay(contender: Contender): ChildHandle<{ url: string }> | undefined;
+  /** Fresh connection targets: one-time tickets for Labdeck, tokens for guacamole-lite. */
+  targets(contender: Contender, count: number): Promise<Target[]>;
+};
+
+async function setMode(rig: Rig, mode: GuacdMode): Promise<void> {
+  await rig.guacd.request("mode", { mode });
+}
+
+/** Runs `task` over `items` with at most `limit` at a time. */
+async function inBatches<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index]!, index);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Opens `count` connections; on any failure closes those already open and rethrows. */
+async function openMany(rig: Rig, contender: Contender, count: number, onOpen?: (connection: Connection) => void): Promise<Connection[]> {
+  return openTargets(rig, contender, await rig.targets(contender, count), onOpen);
+}
+
+/** Opens a connection per target, 50 at a time; on any failure closes those already open and rethrows. */
+async function openTargets(rig: Rig, contender: Contender, targets: readonly Target[], onOpen?: (connection: Connection) => void): Promise<Connection[]> {
+  const opened: Connection[] = [];
+  const batch = 50;
+  try {
+    for (let start = 0; start < targets.length; start += batch) {
+      const slice = targets.slice(start, start + batch);
+      // allSettled: a failure must not leave connections of the same batch opening unseen.
+      const outcomes = await Promise.allSettled(
+        slice.map(async (target) => {
+          const connection = await openConnection(target);
+          opened.push(connection);
+          onOpen?.(connection);
+        }),
+      );
+      const failures = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+      if (failures.length > 0) {
+        // Labdeck's relay can say where its tunnels got stuck.
+        const relay = rig.relay(contender);
+        const states = contender === "labdeck" ? await relay?.request("states").catch(() => undefined) : undefined;
+        const loop = await relay?.request("event-loop").catch(() => undefined);
+        throw new Error(
+          `${failures.length} of ${slice.length} connections (from #${start}) failed to open; first: ${describeError(failures[0]!.reason)}` +
+            (states ? `; tunnels in the relay by state: ${JSON.stringify(states)}` : "") +
+            (loop ? `; relay event loop since last check: ${JSON.stringify(loop)}` : ""),
+        );
+      }
+    }
+    return opened;
+  } catch (error) {
+    await closeAll(opened);
+    throw error;
+  }
+}
+
+async function closeAll(connections: readonly Connection[]): Promise<void> {
+  await inBatches(connections, 100, (connection) => connection.close());
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms / 1000} s`)), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
+
+// ---------------------------------------------------------------- throughput
+
+export type StreamResult = {
+  bytes: number;
+  instructions: number;
+  seconds: number;
+  /** 10^6 bytes per second, first byte to last byte. */
+  megabytesPerSecond: number;
+  instructionsPerSecond: number;
+  /**
+   * CPU time the relay process spent per MB of the stream (ms), from the start signal to the last
+   * byte; undefined for straight TCP. Far less sensitive to other work on the machine than MB/s.
+   */
+  relayCpuMsPerMegabyte: number | undefined;
+  /** Reads (TCP) or messages (WebSocket) the client received: a relay that reads more at a time sends fewer, larger messages. */
+  chunks: number;
+};
+
+const startSignal = "4.sync,1.0;";
+
+/** One connection, one stream of `repeats` chunks; the client counts bytes and checks the total. */
+export async function measureStream(rig: Rig, contender: Contender, stream: StreamName, repeats: number): Promise<StreamResult> {
+  const chunk = streamChunks()[stream];
+  const expected = chunk.bytes.length * repeats;
+  const instructions = chunk.instructions * repeats;
+  await setMode(rig, { kind: "stream", stream, repeats });
+  const [target] = await rig.targets(contender, 1);
+  const connection = await openConnection(target!);
+  try {
+    let received = 0;
+    let chunks = 0;
+    let firstAt = 0;
+    let firstBytes = 0;
+    let lastAt = 0;
+    const complete = new Promise<void>((resolve, reject) => {
+      connection.onData((data) => {
+        if (received === 0) {
+          firstAt = performance.now();
+          firstBytes = data.length;
+        }
+        received += data.length;
+        chunks++;
+        if (received >= expected) {
+          lastAt = performance.now();
+          resolve();
+        }
+      });
+      void connection.closed.then(() => reject(new Error(`closed after ${received} of ${expected} bytes`)));
+    });
+    const relay = rig.relay(contender);
+    const cpuBefore = relay ? await relay.request<number>("cpu") : 0;
+    connection.send(startSignal);
+    // Even guacamole-lite's slowest case (~4 MB/s) fits easily.
+    await withTimeout(complete, 30_000 + expected / 1_000, `${stream} stream`);
+    const cpuAfter = relay ? await relay.request<number>("cpu") : 0;
+    await sleep(20); // anything extra would arrive now
+    if (received !== expected) throw new Error(`received ${received} bytes, expected ${expected}`);
+    const seconds = (lastAt - firstAt) / 1000;
+    const timed = expected - firstBytes; // the first chunk's bytes arrived at time zero
+    return {
+      bytes: expected,
+      instructions,
+      seconds,
+      megabytesPerSecond: timed / 1e6 / seconds,
+      instructionsPerSecond: (timed / expected) * instructions / seconds,
+      relayCpuMsPerMegabyte: relay ? (cpuAfter - cpuBefore) / (expected / 1e6) : undefined,
+      chunks,
+    };
+  } finally {
+    await connection.close();
+  }
+}
+
+// ---------------------------------------------------------------- key round trip
+
+export type RoundTripResult = {
+  tunnels: number;
+  samples: number;
+  lost: number;
+  p50: number;
+  p99: number;
+  max: number;
+};
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/**
+ * `tunnels` concurrent sessions each send `key,<id>,1` every `intervalMs` for `seconds`, staggered
+ * evenly; guacd answers `sync,<id>` at once. The first 10% of the run is warm-up, not counted.
+ */
+export async function measureRoundTrip(rig: Rig, contender: Contender, tunnels: number, seconds: number, intervalMs: number): Promise<RoundTripResult> {
+  await setMode(rig, { kind: "echo" });
+  const sentAt = new Map<number, number>();
+  const samples: number[] = [];
+  let countFrom = Number.POSITIVE_INFINITY;
+  let nextId = 0;
+  let protocolErrors = 0;
+  const connections = await openMany(rig, contender, tunnels, (connection) => {
+    const parser = new InstructionParser();
+    connection.onData((data) => {
+      const now = performance.now();
+      let instructions;
+      try {
+        instructions = parser.push(data.toString("utf8"));
+      } catch {
+        protocolErrors++;
+        return;
+      }
+      for (const instruction of instructions) {
+        if (instruction.opcode !== "sync") continue;
+        const id = Number(instruction.args[0]);
+        const sent = sentAt.get(id);
+        if (sent === undefined) continue;
+        sentAt.delete(id);
+        if (sent >= countFrom) samples.push(now - sent);
+      }
+    });
+  });
+  const timers: NodeJS.Timeout[] = [];
+  try {
+    const started = performance.now();
+    countFrom = started + seconds * 100; // 10% of the run, in ms
+    connections.forEach((connection, index) => {
+      const send = () => {
+        const id = ++nextId;
+        sentAt.set(id, performance.now());
+        connection.send(`3.key,${String(id).length}.${id},1.1;`);
+      };
+      timers.push(
+        setTimeout(() => {
+          send();
+          timers.push(setInterval(send, intervalMs));
+        }, (index * intervalMs) / connections.length),
+      );
+    });
+    await sleep(seconds * 1000);
+    timers.forEach((timer) => clearInterval(timer));
+    // Answers still on their way get a second to arrive.
+    const deadline = performance.now() + 1_000;
+    while (sentAt.size > 0 && performance.now() < deadline) await sleep(10);
+    if (protocolErrors > 0) throw new Error(`${protocolErrors} unparsable messages`);
+    const sorted = Float64Array.from(samples).sort();
+    return {
+      tunnels: connections.length,
+      samples: sorted.length,
+      lost: sentAt.size,
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      max: sorted[sorted.length - 1] ?? Number.NaN,
+    };
+  } finally {
+    timers.forEach((timer) => clearInterval(timer));
+    await closeAll(connections);
+  }
+}
+
+// ---------------------------------------------------------------- idle memory
+
+export type IdleResult = {
+  tunnels: number;
+  /** Memory (after GC) with 0, 1/steps, 2/steps, ... of the tunnels open. */
+  points: { tunnels: number; memory: Memory }[];
+  /** Bytes per tunnel: the least-squares slope over the points. */
+  rssPerTunnel: number;
+  heapPerTunnel: number;
+  /** The relay's longest event-loop stall while the tunnels opened (ms). */
+  worstStallMs: number;
+  /** The relay's CPU time per tunnel opened (ms): upgrade, authorization, guacd handshake. */
+  cpuMsPerOpen: number;
+};
+
+const pingIntervalMs = 5_000;
+const warmupTunnels = 50;
+const steps = 10;
+
+/** Least-squares slope of y over x. */
+function slope(points: readonly { x: number; y: number }[]): number {
+  const n = points.length;
+  const meanX = points.reduce((sum, p) => sum + p.x, 0) / n;
+  const meanY = points.reduce((sum, p) => sum + p.y, 0) / n;
+  let covariance = 0;
+  let variance = 0;
+  for (const p of points) {
+    covariance += (p.x - meanX) * (p.y - meanY);
+    variance += (p.x - meanX) ** 2;
+  }
+  return variance === 0 ? Number.NaN : covariance / variance;
+}
+
+/**
+ * The relay's memory per idle tunnel. Tunnels are opened in ten steps; after each, the relay reports
+ * its memory after full GCs, and the per-tunnel figure is the slope through those points (one
+ * before/after difference is at the mercy of when V8 and malloc hand pages back). Each client pings
+ * every 5 s like a (slower) guacamole-common-js; guacd sends a nop every 5 s. One batch of tunnels is
+ * opened and closed first, so code and caches loaded on first use are not counted per tunnel.
+ */
+export async function measureIdleMemory(rig: Rig, contender: Contender, tunnels: number): Promise<IdleResult> {
+  const relay = rig.relay(contender);
+  if (!relay) throw new Error(`${contender} has no relay process to measure`);
+  await setMode(rig, { kind: "idle" });
+  await closeAll(await openMany(rig, contender, warmupTunnels));
+  await sleep(1_000);
+  const timers: NodeJS.Timeout[] = [];
+  const connections: Connection[] = [];
+  let lost = 0;
+  let worstStallMs = 0;
+  let openCpuMs = 0;
+  const keepAlive = (connection: Connection) => {
+    connection.onData(() => {}); // nops and ping echoes
+    void connection.closed.then(() => lost++);
+    const ping = () => connection.send(`0.,4.ping,13.${Date.now()};`);
+    timers.push(setTimeout(() => timers.push(setInterval(ping, pingIntervalMs)), Math.random() * pingIntervalMs));
+  };
+  try {
+    const points = [{ tunnels: 0, memory: await relay.request<Memory>("memory") }];
+    for (let step = 1; step <= steps; step++) {
+      const target = Math.round((tunnels * step) / steps);
+      // Tickets are minted first (valid 60 s; a step takes seconds), so only the opening is timed.
+      const targets = await rig.targets(contender, target - connections.length);
+      await relay.request("event-loop"); // reset: only the opening counts, not the GCs of measuring
+      const cpuBefore = await relay.request<number>("cpu");
+      connections.push(...(await openTargets(rig, contender, targets, keepAlive)));
+      openCpuMs += (await relay.request<number>("cpu")) - cpuBefore;
+      worstStallMs = Math.max(worstStallMs, (await relay.request<{ maxMs: number }>("event-loop")).maxMs);
+      await sleep(200);
+      points.push({ tunnels: connections.length, memory: await relay.request<Memory>("memory") });
+    }
+    await sleep(1_000);
+    if (lost > 0) throw new Error(`${lost} of ${tunnels} idle tunnels closed while measuring`);
+    if (contender === "labdeck") {
+      const open = await relay.request<number>("tunnels");
+      if (open !== tunnels) throw new Error(`the endpoint holds ${open} tunnels, expected ${tunnels}`);
+    }
+    return {
+      tunnels,
+      points,
+      rssPerTunnel: slope(points.map((p) => ({ x: p.tunnels, y: p.memory.rss }))),
+      heapPerTunnel: slope(points.map((p) => ({ x: p.tunnels, y: p.memory.heapUsed }))),
+      worstStallMs,
+      cpuMsPerOpen: openCpuMs / tunnels,
+    };
+  } finally {
+    timers.forEach((timer) => clearInterval(timer));
+    await closeAll(connections);
+  }
+}
