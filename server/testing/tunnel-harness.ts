@@ -2,13 +2,16 @@
 // and tickets, and a WebSocket client that talks like guacamole-common-js's WebSocketTunnel.
 import { generateKeyPairSync } from "node:crypto";
 import { createServer, type Server } from "node:http";
+import { join } from "node:path";
 import WebSocket from "ws";
 import { db } from "../db/index.ts";
 import type { Protocol } from "../db/generated/sqlite/enums.ts";
+import { readContent } from "../content/read-content.ts";
 import type { Instruction } from "../guacamole/instruction.ts";
 import { encodeInstruction } from "../guacamole/instruction.ts";
 import { InstructionParser } from "../guacamole/parser.ts";
 import { registerLab } from "../labs/register-lab.ts";
+import { projectRoot } from "../project-root.ts";
 import { mintTickets } from "../tickets/mint-tickets.ts";
 import { createTunnelEndpoint, tunnelPath, type TunnelEndpoint, type TunnelEndpointOptions } from "../tunnel/endpoint.ts";
 import { createUser } from "../users/create-user.ts";
@@ -39,7 +42,7 @@ export async function startTunnelHarness(options: Partial<TunnelEndpointOptions>
   };
 }
 
-const templatesReady = new WeakMap<object, Promise<unknown>>();
+const templatesReady = new WeakMap<object, Map<string, Promise<unknown>>>();
 let userCounter = 0;
 let sharedKey: string | undefined;
 
@@ -53,32 +56,59 @@ function harnessPrivateKey(): string {
   return sharedKey;
 }
 
-/** A learner with a lab (SSH, and RDP/VNC endpoints) on `labHost:labPort`, ready unless told otherwise. */
+type HarnessTemplate = { title: string; panes: { protocol: Protocol; label: string; position: number; settings: string }[] };
+
+const harnessTemplates = {
+  "harness-shell": (): HarnessTemplate => ({
+    title: "Harness shell",
+    panes: [{ protocol: "ssh", position: 0, label: "Terminal", settings: "{}" }],
+  }),
+  // The shipped linux-desktop template's panes, validated and completed as the content importer stores them.
+  "harness-desktop": (): HarnessTemplate => {
+    const shipped = readContent(join(projectRoot, "content")).templates.find((template) => template.slug === "linux-desktop");
+    if (!shipped) throw new Error("content/lab-templates/linux-desktop.json is missing");
+    return { title: "Harness desktop", panes: shipped.panes };
+  },
+};
+
+function ensureTemplate(slug: keyof typeof harnessTemplates): Promise<unknown> {
+  const database = db();
+  let ready = templatesReady.get(database);
+  if (!ready) templatesReady.set(database, (ready = new Map()));
+  let upsert = ready.get(slug);
+  if (!upsert) {
+    const { title, panes } = harnessTemplates[slug]();
+    upsert = database.labTemplate.upsert({ where: { slug }, update: {}, create: { slug, title, panes: { create: panes } } });
+    ready.set(slug, upsert);
+  }
+  return upsert;
+}
+
+/**
+ * A learner with a lab, ready unless told otherwise: an SSH endpoint on `labHost:labPort` always;
+ * with `rdp` and/or `vnc`, those endpoints too, and the lab then uses the settings of the shipped
+ * linux-desktop template (content/lab-templates/linux-desktop.json), so its panes are what guacd gets.
+ */
 export async function createLearnerWithLab(options: {
   labHost?: string;
   labPort?: number;
   state?: "provisioning" | "ready";
   privateKey?: string;
   username?: string;
+  rdp?: { port: number; username: string; password: string };
+  vnc?: { port: number; password: string };
 } = {}) {
-  const database = db();
-  if (!templatesReady.has(database)) templatesReady.set(database, database.labTemplate.upsert({
-    where: { slug: "harness-shell" },
-    update: {},
-    create: {
-      slug: "harness-shell",
-      title: "Harness shell",
-      panes: { create: [{ protocol: "ssh", position: 0, label: "Terminal", settings: "{}" }] },
-    },
-  }));
-  await templatesReady.get(database);
+  const templateSlug = options.rdp !== undefined || options.vnc !== undefined ? "harness-desktop" : "harness-shell";
+  await ensureTemplate(templateSlug);
   const email = `learner${++userCounter}-${process.pid}@labdeck.test`;
   const user = await createUser({ email, name: `Learner ${userCounter}`, role: "learner" });
   const { lab } = await registerLab({
     ownerEmail: email,
-    templateSlug: "harness-shell",
+    templateSlug,
     host: options.labHost ?? "127.0.0.1",
     ssh: { port: options.labPort ?? 22, username: options.username ?? "learner", privateKey: options.privateKey ?? harnessPrivateKey() },
+    rdp: options.rdp,
+    vnc: options.vnc,
     state: options.state ?? "ready",
   });
   return {
