@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import { AppError } from "../errors.ts";
+import { appError } from "../testing/app-error.ts";
 import { describeOnDatabases } from "../testing/databases.ts";
 import { mintTickets } from "../tickets/mint-tickets.ts";
 import { consumeTicket } from "../tickets/consume-ticket.ts";
@@ -12,16 +12,6 @@ import { registerLab } from "./register-lab.ts";
 import { setLabState } from "./set-lab-state.ts";
 import { teardownLab } from "./teardown-lab.ts";
 import { createTestTemplate, createTestUser } from "./test-fixtures.ts";
-
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof AppError, `an AppError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail("expected an AppError");
-}
 
 describeOnDatabases("lab lifecycle: get, list, state, teardown, the page's lab", (database) => {
   let alice = { id: "", email: "" };

@@ -2,24 +2,14 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { before, test } from "node:test";
 import { db as processDb, setProcessDb, type Db } from "../db/index.ts";
-import { AppError } from "../errors.ts";
 import { registerLab } from "../labs/register-lab.ts";
 import { teardownLab } from "../labs/teardown-lab.ts";
 import { createTestTemplate, createTestUser } from "../labs/test-fixtures.ts";
+import { appError } from "../testing/app-error.ts";
 import { describeOnDatabases } from "../testing/databases.ts";
 import { consumeTicket } from "./consume-ticket.ts";
 import { mintTickets } from "./mint-tickets.ts";
 import { purgeExpiredTickets } from "./purge-expired-tickets.ts";
-
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof AppError, `an AppError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail("expected an AppError");
-}
 
 describeOnDatabases("mintTickets, consumeTicket, purgeExpiredTickets", (database) => {
   let owner = { id: "", email: "" };

@@ -74,6 +74,7 @@ describeOnDatabases(
           // Not written yet.
         }
       }
+      rmSync(file, { force: true });
       assert.equal(content, `${marker}\n`, "the lab ran the command");
       const drawnAfter = client.messages.join("").split("4.blob,").length;
       assert.ok(drawnAfter > drawnBefore, "the lab's output came back as drawing instructions");
