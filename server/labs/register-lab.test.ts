@@ -1,23 +1,13 @@
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import { before, test } from "node:test";
-import { AppError } from "../errors.ts";
+import { appError } from "../testing/app-error.ts";
 import { describeOnDatabases } from "../testing/databases.ts";
 import { registerLab, type RegisterLabOptions } from "./register-lab.ts";
 import { createTestTemplate, createTestUser } from "./test-fixtures.ts";
 
 const providedKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
 const rdpPassword = "rdp-Pa55word-unique-7731";
-
-async function invalid(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof AppError, `an AppError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail("expected an AppError");
-}
 
 describeOnDatabases("registerLab", (database) => {
   let owner = "";
@@ -80,7 +70,7 @@ describeOnDatabases("registerLab", (database) => {
   });
 
   test("invalid input names each field and echoes no secret", async () => {
-    const error = await invalid(
+    const error = await appError(
       registerLab({
         ownerEmail: "nope",
         templateSlug: "linux-shell",
@@ -108,30 +98,30 @@ describeOnDatabases("registerLab", (database) => {
   });
 
   test("each protocol needs its credentials; at least one protocol; no unknown keys", async () => {
-    assert.equal((await invalid(registerLab({ ...base(), ssh: { port: 22, username: "u" } }))).fields?.["ssh.privateKey"], "is required unless generateKey is true");
+    assert.equal((await appError(registerLab({ ...base(), ssh: { port: 22, username: "u" } }))).fields?.["ssh.privateKey"], "is required unless generateKey is true");
     assert.equal(
-      (await invalid(registerLab({ ...base(), ssh: { port: 22, username: "u", generateKey: true, passphrase: "x" } }))).fields?.["ssh.passphrase"],
+      (await appError(registerLab({ ...base(), ssh: { port: 22, username: "u", generateKey: true, passphrase: "x" } }))).fields?.["ssh.passphrase"],
       "is only for a provided privateKey",
     );
-    assert.ok((await invalid(registerLab({ ...base(), rdp: { port: 3389, password: "x" } as never }))).fields?.["rdp.username"]);
-    assert.ok((await invalid(registerLab(base()))).fields?.protocols);
-    assert.equal((await invalid(registerLab({ ...base(), vnc: { port: 1, password: "p" }, color: "red" } as never))).fields?.color, "is not allowed");
-    assert.equal((await invalid(registerLab({ ...base(), vnc: { port: 1, password: "p" }, expiresAt: "2001-01-01T00:00:00Z" }))).fields?.expiresAt, "must be in the future");
-    assert.ok((await invalid(registerLab({ ...base(), vnc: { port: 1, password: "p" }, expiresAt: "tomorrow" }))).fields?.expiresAt);
+    assert.ok((await appError(registerLab({ ...base(), rdp: { port: 3389, password: "x" } as never }))).fields?.["rdp.username"]);
+    assert.ok((await appError(registerLab(base()))).fields?.protocols);
+    assert.equal((await appError(registerLab({ ...base(), vnc: { port: 1, password: "p" }, color: "red" } as never))).fields?.color, "is not allowed");
+    assert.equal((await appError(registerLab({ ...base(), vnc: { port: 1, password: "p" }, expiresAt: "2001-01-01T00:00:00Z" }))).fields?.expiresAt, "must be in the future");
+    assert.ok((await appError(registerLab({ ...base(), vnc: { port: 1, password: "p" }, expiresAt: "tomorrow" }))).fields?.expiresAt);
     for (const host of ["[::1]", "999.1.1.1", "10.0.0", "-lab.example", "lab_1.example", "a".repeat(64), ""]) {
-      assert.ok((await invalid(registerLab({ ...base(), vnc: { port: 1, password: "p" }, host }))).fields?.host, host);
+      assert.ok((await appError(registerLab({ ...base(), vnc: { port: 1, password: "p" }, host }))).fields?.host, host);
     }
   });
 
   test("an unusable SSH key or passphrase is refused, naming the field but not quoting the key", async () => {
     const openssh = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE\n-----END OPENSSH PRIVATE KEY-----";
-    const error = await invalid(registerLab({ ...base(), ssh: { port: 22, username: "u", privateKey: openssh } }));
+    const error = await appError(registerLab({ ...base(), ssh: { port: 22, username: "u", privateKey: openssh } }));
     assert.match(error.fields?.["ssh.privateKey"] ?? "", /ssh-keygen -p -m PEM/);
     assert.ok(!error.message.includes("b3BlbnNzaC1rZXktdjE"));
     const encrypted = generateKeyPairSync("rsa", { modulusLength: 2048 })
       .privateKey.export({ type: "pkcs1", format: "pem", cipher: "aes-128-cbc", passphrase: "right" })
       .toString();
-    const wrong = await invalid(registerLab({ ...base(), ssh: { port: 22, username: "u", privateKey: encrypted, passphrase: "wrong" } }));
+    const wrong = await appError(registerLab({ ...base(), ssh: { port: 22, username: "u", privateKey: encrypted, passphrase: "wrong" } }));
     assert.equal(wrong.fields?.["ssh.passphrase"], "does not decrypt the private key");
     const { lab } = await registerLab({ ...base(), ssh: { port: 22, username: "u", privateKey: encrypted, passphrase: "right" } });
     const kinds = (await database().db.labCredential.findMany({ where: { labId: lab.id } })).map((row) => row.kind).sort();
@@ -140,11 +130,11 @@ describeOnDatabases("registerLab", (database) => {
 
   test("an unknown owner or template is invalid input naming the field and the value", async () => {
     const before = await database().db.lab.count();
-    const owner = await invalid(registerLab({ ...base(), ownerEmail: "ghost@example.org", vnc: { port: 5900, password: "p" } }));
+    const owner = await appError(registerLab({ ...base(), ownerEmail: "ghost@example.org", vnc: { port: 5900, password: "p" } }));
     assert.equal(owner.code, "invalid_input");
     assert.ok(owner.fields?.ownerEmail);
     assert.match(owner.message, /ghost@example\.org/);
-    const template = await invalid(registerLab({ ...base(), templateSlug: "no-such", vnc: { port: 5900, password: "p" } }));
+    const template = await appError(registerLab({ ...base(), templateSlug: "no-such", vnc: { port: 5900, password: "p" } }));
     assert.ok(template.fields?.templateSlug);
     assert.match(template.message, /no-such/);
     assert.equal(await database().db.lab.count(), before);
