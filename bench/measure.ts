@@ -13,7 +13,35 @@ export type Rig = {
   relay(contender: Contender): ChildHandle<{ url: string }> | undefined;
   /** Fresh connection targets: one-time tickets for Labdeck, tokens for guacamole-lite. */
   targets(contender: Contender, count: number): Promise<Target[]>;
+  /** Every child process (guacd and relays), to wait for them to go quiet before a measurement. */
+  children(): readonly ChildHandle<unknown>[];
 };
+
+/** A child counts as quiet below this share of one core. */
+const quietShare = 0.03;
+const quietWindowMs = 250;
+const settleLimitMs = 20_000;
+
+/**
+ * Waits until every child process has been quiet for one window, so that a measurement does not
+ * start while a relay is still busy with the last one (guacamole-lite's slow run leaves its process
+ * collecting garbage for seconds, which halved the next contender's figures). Returns how long it
+ * waited; throws if the children are still busy after 20 s.
+ */
+export async function settle(rig: Rig): Promise<number> {
+  const started = performance.now();
+  const children = rig.children();
+  for (;;) {
+    const before = await Promise.all(children.map((child) => child.request<number>("cpu")));
+    await sleep(quietWindowMs);
+    const after = await Promise.all(children.map((child) => child.request<number>("cpu")));
+    const busy = children.filter((_, i) => after[i]! - before[i]! > quietShare * quietWindowMs);
+    if (busy.length === 0) return performance.now() - started;
+    if (performance.now() - started > settleLimitMs) {
+      throw new Error(`still busy after ${settleLimitMs / 1000} s: ${busy.map((child) => child.name).join(", ")}`);
+    }
+  }
+}
 
 async function setMode(rig: Rig, mode: GuacdMode): Promise<void> {
   await rig.guacd.request("mode", { mode });
@@ -116,6 +144,7 @@ export async function measureStream(rig: Rig, contender: Contender, stream: Stre
   const instructions = chunk.instructions * repeats;
   await setMode(rig, { kind: "stream", stream, repeats });
   const [target] = await rig.targets(contender, 1);
+  await settle(rig);
   const connection = await openConnection(target!);
   try {
     let received = 0;
@@ -184,6 +213,7 @@ function percentile(sorted: Float64Array, p: number): number {
  */
 export async function measureRoundTrip(rig: Rig, contender: Contender, tunnels: number, seconds: number, intervalMs: number): Promise<RoundTripResult> {
   await setMode(rig, { kind: "echo" });
+  await settle(rig);
   const sentAt = new Map<number, number>();
   const samples: number[] = [];
   let countFrom = Number.POSITIVE_INFINITY;
@@ -264,7 +294,6 @@ export type IdleResult = {
 };
 
 const pingIntervalMs = 5_000;
-const warmupTunnels = 50;
 const steps = 10;
 
 /** Least-squares slope of y over x. */
@@ -285,15 +314,17 @@ function slope(points: readonly { x: number; y: number }[]): number {
  * The relay's memory per idle tunnel. Tunnels are opened in ten steps; after each, the relay reports
  * its memory after full GCs, and the per-tunnel figure is the slope through those points (one
  * before/after difference is at the mercy of when V8 and malloc hand pages back). Each client pings
- * every 5 s like a (slower) guacamole-common-js; guacd sends a nop every 5 s. One batch of tunnels is
- * opened and closed first, so code and caches loaded on first use are not counted per tunnel.
+ * every 5 s like a (slower) guacamole-common-js; guacd sends a nop every 5 s. As many tunnels as are
+ * measured are opened and closed first, so what the first opens load and keep for good (code, JIT,
+ * Prisma's and SQLite's caches: about 20 MB in Labdeck's process, reached after a few hundred opens)
+ * is not counted per tunnel.
  */
 export async function measureIdleMemory(rig: Rig, contender: Contender, tunnels: number): Promise<IdleResult> {
   const relay = rig.relay(contender);
   if (!relay) throw new Error(`${contender} has no relay process to measure`);
   await setMode(rig, { kind: "idle" });
-  await closeAll(await openMany(rig, contender, warmupTunnels));
-  await sleep(1_000);
+  await closeAll(await openMany(rig, contender, tunnels));
+  await settle(rig);
   const timers: NodeJS.Timeout[] = [];
   const connections: Connection[] = [];
   let lost = 0;

@@ -96,6 +96,7 @@ async function main(): Promise<void> {
 
   const rig: Rig = {
     guacd,
+    children: () => children,
     relay: (contender) => (contender === "tcp" ? undefined : relays[contender]),
     async targets(contender, count) {
       if (contender === "tcp") return Array.from({ length: count }, (): Target => ({ contender, guacdPort: guacd.info.port }));

@@ -21,7 +21,7 @@ export type Sizes = {
 export const fullSizes: Sizes = {
   blobBytes: 256 * 1024 * 1024,
   smallInstructions: 2_000_000,
-  repetitions: 3,
+  repetitions: 5,
   warmupFraction: 1 / 8,
   roundTripTunnels: 100,
   roundTripSeconds: 10,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { InstructionFramer, type FramedOutput } from "./framer.ts";
+import { InstructionFramer } from "./framer.ts";
 import { encodeInstruction, type Instruction } from "./instruction.ts";
 import { guacdLimits, InstructionParser, ProtocolError, type ProtocolLimits } from "./parser.ts";
 import { corpus, corpusText, unicodeText } from "./test-corpus.ts";
@@ -19,27 +19,43 @@ function splitAt(bytes: Buffer, cuts: readonly number[]): Buffer[] {
   return [0, ...points].map((start, i) => bytes.subarray(start, points[i] ?? bytes.length));
 }
 
-/** Pushes every chunk, checking after each that everything emitted is exactly the whole instructions received. */
+/**
+ * Pushes every chunk and assembles the WebSocket messages a relay sends from the framer's answers (each
+ * message ends where `end` says an instruction ended), checking after each chunk that the messages
+ * are exactly the whole instructions received so far and that each parses on its own.
+ */
 function frameAll(chunks: readonly Buffer[], framer = new InstructionFramer(), boundaries?: readonly number[]) {
-  const emitted: Buffer[] = [];
+  const messages: Buffer[] = [];
   const watched: Instruction[] = [];
+  let open: Buffer[] = [];
   let received = 0;
   let emittedLength = 0;
   for (const chunk of chunks) {
-    const output: FramedOutput = framer.push(chunk);
+    const { end, watched: found } = framer.push(chunk);
     received += chunk.length;
-    if (output.complete) {
-      emitted.push(output.complete);
-      emittedLength += output.complete.length;
+    if (end >= 0) {
+      const message = Buffer.concat([...open, chunk.subarray(0, end)]);
+      new InstructionParser().push(message.toString("utf8")); // whole instructions, valid UTF-8
+      messages.push(message);
+      emittedLength += message.length;
+      open = [chunk.subarray(end)];
+    } else {
+      open.push(chunk);
     }
-    watched.push(...output.watched);
+    watched.push(...found);
     if (boundaries) {
-      const lastWhole = boundaries.filter((end) => end <= received).at(-1) ?? 0;
+      const lastWhole = boundaries.filter((boundary) => boundary <= received).at(-1) ?? 0;
       assert.equal(emittedLength, lastWhole, `after ${received} bytes`);
     }
     assert.equal(framer.pendingLength, received - emittedLength);
   }
-  return { emitted: Buffer.concat(emitted), watched };
+  return { emitted: Buffer.concat(messages), messages, watched };
+}
+
+/** What one push of `chunk` completes: the bytes up to the end of its last whole instruction. */
+function completed(framer: InstructionFramer, chunk: Buffer): Buffer | undefined {
+  const { end } = framer.push(chunk);
+  return end < 0 ? undefined : chunk.subarray(0, end);
 }
 
 function throwsReason(action: () => unknown, reason: ProtocolError["reason"]): void {
@@ -49,13 +65,11 @@ function throwsReason(action: () => unknown, reason: ProtocolError["reason"]): v
 const bytes = (...parts: Array<string | number[]>) => Buffer.concat(parts.map((part) => (typeof part === "string" ? Buffer.from(part, "utf8") : Buffer.from(part))));
 
 describe("InstructionFramer.push", () => {
-  it("emits the whole corpus from one chunk as a view of that chunk", () => {
+  it("finds the end of the whole corpus in one chunk, and keeps nothing", () => {
     const framer = new InstructionFramer();
-    const output = framer.push(corpusBytes);
-    assert.ok(output.complete);
-    assert.equal(output.complete.buffer, corpusBytes.buffer, "no copy when nothing was held back");
-    assert.deepEqual(output.complete, corpusBytes);
-    assert.deepEqual(output.watched, []);
+    assert.deepEqual(framer.push(corpusBytes), { end: corpusBytes.length, watched: [] });
+    assert.equal(framer.pendingLength, 0);
+    assert.equal(framer.heldLength, 0);
   });
 
   it("emits exactly the whole instructions when split at every byte (2-, 3- and 4-byte characters)", () => {
@@ -98,18 +112,29 @@ describe("InstructionFramer.push", () => {
     }
   });
 
-  it("emits nothing until an instruction completes", () => {
+  it("reports no end until an instruction completes", () => {
     const framer = new InstructionFramer();
-    assert.deepEqual(framer.push(Buffer.from("4.sy")), { complete: undefined, watched: [] });
-    assert.equal(framer.push(Buffer.from("nc;"))?.complete?.toString(), "4.sync;");
+    assert.deepEqual(framer.push(Buffer.from("4.sy")), { end: -1, watched: [] });
+    assert.deepEqual(framer.push(Buffer.from("nc;")), { end: 3, watched: [] });
   });
 
-  it("holds the incomplete tail and emits it with the next instruction's end", () => {
+  it("reports the end of the last instruction in each chunk and counts the open one", () => {
     const framer = new InstructionFramer();
-    assert.equal(framer.push(Buffer.from("4.sync;4.rect,1.0")).complete?.toString(), "4.sync;");
+    assert.equal(completed(framer, Buffer.from("4.sync;4.rect,1.0"))?.toString(), "4.sync;");
     assert.equal(framer.pendingLength, 10);
-    assert.equal(framer.push(Buffer.from(";3.nop;5.er")).complete?.toString(), "4.rect,1.0;3.nop;");
+    assert.equal(completed(framer, Buffer.from(";3.nop;5.er"))?.toString(), ";3.nop;");
     assert.equal(framer.pendingLength, 4);
+    assert.equal(framer.heldLength, 0, "nothing is kept without a watch list");
+  });
+
+  it("keeps an open instruction's bytes only while its opcode may be watched", () => {
+    const framer = new InstructionFramer({ watch: ["error"] });
+    framer.push(Buffer.from("4.sync;5.er"));
+    assert.equal(framer.heldLength, 4, "opcode not known yet");
+    framer.push(Buffer.from("ror,3.abc"));
+    assert.equal(framer.heldLength, 13, "watched: kept until it completes");
+    assert.deepEqual(framer.push(Buffer.from(",3.519;4.rect,1.0")).watched, [{ opcode: "error", args: ["abc", "519"] }]);
+    assert.equal(framer.heldLength, 0, "rect is not watched");
   });
 
   describe("watched instructions", () => {
@@ -129,6 +154,7 @@ describe("InstructionFramer.push", () => {
     it("matches the internal opcode \"\" and non-ASCII opcodes", () => {
       const framer = new InstructionFramer({ watch: ["", "é"] });
       const output = framer.push(bytes("0.,4.ping,1.1;1.é,1.🎉;1.e;"));
+      assert.equal(output.end, bytes("0.,4.ping,1.1;1.é,1.🎉;1.e;").length);
       assert.deepEqual(output.watched, [
         { opcode: "", args: ["ping", "1"] },
         { opcode: "é", args: ["🎉"] },
@@ -176,7 +202,7 @@ describe("InstructionFramer.push", () => {
 
     it("accepts an element exactly at the length limit, in codepoints", () => {
       const input = Buffer.from(encodeInstruction("a", "😀".repeat(10)), "utf8");
-      assert.deepEqual(new InstructionFramer({ limits }).push(input).complete, input);
+      assert.deepEqual(completed(new InstructionFramer({ limits }), input), input);
     });
 
     it("rejects an element one over the length limit as soon as its length is read", () => {
@@ -185,18 +211,18 @@ describe("InstructionFramer.push", () => {
 
     it("accepts exactly the element limit and rejects one more at its comma", () => {
       const exact = bytes("1.a,1.b,1.c,1.d;");
-      assert.deepEqual(new InstructionFramer({ limits }).push(exact).complete, exact);
+      assert.deepEqual(completed(new InstructionFramer({ limits }), exact), exact);
       throwsReason(() => new InstructionFramer({ limits }).push(bytes("1.a,1.b,1.c,1.d,")), "too_many_elements");
     });
 
     it("enforces guacd's limits by default", () => {
       const longest = "x".repeat(guacdLimits.maxElementLength);
       const atLimit = Buffer.from(encodeInstruction("blob", longest));
-      assert.deepEqual(new InstructionFramer().push(atLimit).complete, atLimit);
+      assert.deepEqual(completed(new InstructionFramer(), atLimit), atLimit);
       throwsReason(() => new InstructionFramer().push(Buffer.from(encodeInstruction("blob", longest + "x"))), "element_too_long");
       const most = Array.from({ length: guacdLimits.maxElements - 1 }, () => "1");
       const manyAtLimit = Buffer.from(encodeInstruction("a", ...most));
-      assert.deepEqual(new InstructionFramer().push(manyAtLimit).complete, manyAtLimit);
+      assert.deepEqual(completed(new InstructionFramer(), manyAtLimit), manyAtLimit);
       throwsReason(() => new InstructionFramer().push(Buffer.from(encodeInstruction("a", ...most, "1"))), "too_many_elements");
     });
 
@@ -227,9 +253,13 @@ describe("InstructionFramer.push", () => {
       });
     }
 
-    it("rejects an invalid tail when the chunk that completes it is ASCII", () => {
+    it("rejects invalid bytes in the chunk they arrive in, before their instruction completes", () => {
+      throwsReason(() => new InstructionFramer().push(bytes("1.", [0xc0, 0xaf])), "invalid_utf8");
+    });
+
+    it("rejects a character cut short when the chunk that follows is ASCII", () => {
       const framer = new InstructionFramer();
-      assert.equal(framer.push(bytes("1.", [0xc0, 0xaf])).complete, undefined);
+      assert.deepEqual(completed(framer, bytes("4.sync;1.", [0xe6, 0xbc])), bytes("4.sync;"));
       throwsReason(() => framer.push(bytes(";")), "invalid_utf8");
     });
   });
@@ -246,7 +276,7 @@ describe("InstructionFramer properties", () => {
   );
   const garbage = fc.array(fc.oneof(protocolBytes, fc.uint8Array({ maxLength: 4 }).map((array) => Buffer.from(array))), { maxLength: 40 });
 
-  it("throws nothing but ProtocolError on garbage, and holds at most one instruction", () => {
+  it("throws nothing but ProtocolError on garbage, and keeps at most one instruction", () => {
     fc.assert(
       fc.property(garbage, fc.array(fc.nat(), { maxLength: 6 }), (parts, cuts) => {
         const input = Buffer.concat(parts);
@@ -254,7 +284,8 @@ describe("InstructionFramer properties", () => {
         try {
           for (const chunk of splitAt(input, cuts.map((cut) => cut % (input.length + 1)))) {
             framer.push(chunk);
-            assert.ok(framer.pendingLength <= maxInstructionBytes);
+            assert.ok(framer.heldLength <= maxInstructionBytes);
+            assert.ok(framer.heldLength <= framer.pendingLength);
           }
         } catch (error) {
           if (!(error instanceof ProtocolError)) throw error;
@@ -276,7 +307,7 @@ describe("InstructionFramer properties", () => {
           if (!(error instanceof ProtocolError)) throw error;
         }
         try {
-          framed = new InstructionFramer({ limits }).push(Buffer.from(text, "utf8")).complete ?? Buffer.alloc(0);
+          framed = completed(new InstructionFramer({ limits }), Buffer.from(text, "utf8")) ?? Buffer.alloc(0);
         } catch (error) {
           if (!(error instanceof ProtocolError)) throw error;
         }

@@ -1,22 +1,25 @@
-// Cuts guacd's byte stream at instruction boundaries without decoding or re-serializing it: the relay
-// forwards `complete` as one WebSocket text message per TCP read. This is the hot path, so:
-// - state is resumable across chunks (a held tail is never rescanned);
+// Cuts guacd's byte stream at instruction boundaries without decoding, copying or re-serializing it:
+// for each TCP read the framer says where the last instruction completed in it, and the relay sends
+// the read as (at most) two fragments, the end of the WebSocket message in progress and the start of
+// the next one (server/tunnel/browser-stream.ts). This is the hot path, so:
+// - state is resumable across chunks, and nothing is held from one chunk to the next (except the
+//   bytes of an instruction that may be watched, until its opcode is known);
 // - a chunk that is all ASCII (nearly always: guacd sends base64 and numbers) skips each value by its
 //   length in one step, since N ASCII codepoints are N bytes;
 // - otherwise long values try `isAscii` on their span and only fall back to counting UTF-8 lead bytes
-//   (and checking continuation bytes) when the span is not ASCII, and everything emitted from such
-//   chunks is checked once with `isUtf8` (overlong forms, surrogates).
-// Only instructions whose opcode is watched are parsed, from the emitted bytes.
+//   (and checking continuation bytes) when the span is not ASCII, and the whole chunk goes through a
+//   streaming, fatal UTF-8 decoder (overlong forms, surrogates), before any of it is sent.
+// Only instructions whose opcode is watched are parsed.
 
-import { isAscii, isUtf8 } from "node:buffer";
+import { isAscii } from "node:buffer";
 import type { Instruction } from "./instruction.ts";
 import { guacdLimits, maxLengthDigits, ProtocolError, type ProtocolLimits } from "./limits.ts";
 import { InstructionParser } from "./parser.ts";
 
-export type FramedOutput = {
-  /** Every byte up to the end of the last instruction completed so far, or undefined if none. */
-  complete: Buffer | undefined;
-  /** Parsed copies of the completed instructions whose opcode is watched, in order. */
+export type FramedChunk = {
+  /** Position in the chunk just past the last instruction completed in it, or -1 if none completed. */
+  end: number;
+  /** Parsed copies of the instructions completed in this chunk whose opcode is watched, in order. */
   watched: Instruction[];
 };
 
@@ -33,12 +36,11 @@ const SEMICOLON = 0x3b;
 /** Spans shorter than this are cheaper to walk byte by byte than to hand to `isAscii`. */
 const ASCII_PROBE_MIN = 32;
 
+const noWatched: Instruction[] = [];
+
 /**
- * Positions in `push` are relative to the current chunk; bytes held from earlier chunks sit at
- * negative positions, so an instruction that started earlier has a negative start.
- *
- * Pushed chunks must not be modified afterwards: `complete` may be a view of the chunk and the
- * incomplete tail may be held by reference. After `push` throws, the framer is broken for good.
+ * Positions in `push` are relative to the current chunk; an instruction that started in an earlier
+ * chunk has a negative start. After `push` throws, the framer is broken for good.
  */
 export class InstructionFramer {
   private readonly maxElementLength: number;
@@ -61,10 +63,13 @@ export class InstructionFramer {
   private opcodeStart = 0;
   private currentIsWatched = false;
 
-  private tail: Buffer[] = [];
-  private tailLength = 0;
-  /** The held tail contains non-ASCII bytes, so what is emitted from it needs a UTF-8 check. */
-  private tailHasNonAscii = false;
+  /** Bytes of the unfinished instruction from earlier chunks, kept only while it may be watched. */
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  /** Bytes of the unfinished instruction received so far (held or not). */
+  private openBytes = 0;
+  /** Decodes (and so validates) chunks that are not all ASCII; created on first need. */
+  private utf8: TextDecoder | undefined;
   private failure: ProtocolError | undefined;
 
   constructor(options: FramerOptions = {}) {
@@ -76,12 +81,21 @@ export class InstructionFramer {
     this.watchLengths = this.watch.reduce((mask, opcode) => (opcode.length < 32 ? mask | (1 << opcode.length) : mask), 0);
   }
 
-  /** Bytes held for the incomplete instruction. */
+  /** Bytes received of the instruction not yet complete: the message the relay has left open. */
   get pendingLength(): number {
-    return this.tailLength;
+    return this.openBytes;
   }
 
-  push(chunk: Buffer): FramedOutput {
+  /** Bytes the framer keeps from earlier chunks (only for an instruction that may be watched). */
+  get heldLength(): number {
+    return this.heldBytes;
+  }
+
+  /**
+   * Scans `chunk` (which must not be modified while the relay still sends it). Throws ProtocolError
+   * before reporting anything when the chunk breaks the protocol or is not valid UTF-8.
+   */
+  push(chunk: Buffer): FramedChunk {
     if (this.failure) throw this.failure;
     try {
       return this.frame(chunk);
@@ -91,36 +105,55 @@ export class InstructionFramer {
     }
   }
 
-  private frame(chunk: Buffer): FramedOutput {
+  private frame(chunk: Buffer): FramedChunk {
     const ascii = isAscii(chunk);
-    if (ascii && this.continuation > 0) throw invalidUtf8();
-    const watched: Array<{ start: number; end: number }> = [];
-    const lastEnd = this.scan(chunk, ascii, watched);
-
-    if (lastEnd < 0) {
-      this.hold(chunk, !ascii);
-      return { complete: undefined, watched: [] };
+    if (ascii) {
+      if (this.continuation > 0) throw invalidUtf8();
+    } else {
+      this.validateUtf8(chunk);
     }
+    let watchedAt: Array<{ start: number; end: number }> | undefined;
+    const onWatched = (start: number, end: number) => void (watchedAt ??= []).push({ start, end });
+    const lastEnd = ascii ? this.scanAscii(chunk, onWatched) : this.scan(chunk, false, onWatched);
+    const watched = watchedAt ? watchedAt.map(({ start, end }) => this.parseWatched(chunk, start, end)) : noWatched;
 
-    const head = chunk.subarray(0, lastEnd);
-    const complete = this.tailLength === 0 ? head : Buffer.concat([...this.tail, head], this.tailLength + lastEnd);
-    if ((this.tailHasNonAscii || !ascii) && !isUtf8(complete)) throw invalidUtf8();
+    // The open instruction now starts at instructionStart (negative: in an earlier chunk).
+    const start = this.instructionStart + chunk.length;
+    this.openBytes = lastEnd < 0 ? this.openBytes + chunk.length : chunk.length - lastEnd;
+    if (this.elementCount === 0 && this.state === LENGTH && this.digits === 0) {
+      // Between instructions: nothing to keep.
+      this.release();
+    } else if (this.watch.length > 0 && (this.elementCount === 0 || this.currentIsWatched)) {
+      // Its opcode is not known yet, or it is watched: keep its bytes to parse it when it completes.
+      if (start > 0) this.release();
+      this.held.push(Buffer.from(chunk.subarray(Math.max(start, 0))));
+      this.heldBytes += chunk.length - Math.max(start, 0);
+    } else {
+      this.release();
+    }
+    return { end: lastEnd, watched };
+  }
 
-    const offset = this.tailLength;
-    this.tail = [];
-    this.tailLength = 0;
-    this.tailHasNonAscii = false;
-    // Copy a short remainder so it does not pin the whole chunk's memory while we wait.
-    if (lastEnd < chunk.length) this.hold(Buffer.from(chunk.subarray(lastEnd)), !ascii);
+  private release(): void {
+    if (this.heldBytes === 0) return;
+    this.held = [];
+    this.heldBytes = 0;
+  }
 
-    return { complete, watched: watched.map(({ start, end }) => this.parseWatched(complete, start + offset, end + offset)) };
+  private validateUtf8(chunk: Buffer): void {
+    this.utf8 ??= new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+    try {
+      this.utf8.decode(chunk, { stream: true });
+    } catch {
+      throw invalidUtf8();
+    }
   }
 
   /**
    * Runs the state machine over `chunk`, one element per turn of the loop. Returns the position just
    * past the last completed instruction, or -1 when none completed; records watched instructions.
    */
-  private scan(chunk: Buffer, ascii: boolean, watched: Array<{ start: number; end: number }>): number {
+  private scan(chunk: Buffer, ascii: boolean, onWatched: (start: number, end: number) => void): number {
     const end = chunk.length;
     const { maxElementLength, maxElements, maxDigits, watchLengths } = this;
     let { state, length, digits, remaining, elementCount, instructionStart, opcodeStart, currentIsWatched } = this;
@@ -188,7 +221,94 @@ export class InstructionFramer {
       digits = 0;
       state = LENGTH;
       if (terminator === SEMICOLON) {
-        if (currentIsWatched) watched.push({ start: instructionStart, end: p });
+        if (currentIsWatched) onWatched(instructionStart, p);
+        elementCount = 0;
+        instructionStart = p;
+        lastEnd = p;
+      } else if (elementCount >= maxElements) {
+        throw new ProtocolError("too_many_elements", `An instruction has more than ${maxElements} elements.`);
+      }
+    }
+
+    // Positions are chunk-relative: shift them so the next chunk starts at 0.
+    this.state = state;
+    this.length = length;
+    this.digits = digits;
+    this.remaining = remaining;
+    this.elementCount = elementCount;
+    this.instructionStart = instructionStart - end;
+    this.opcodeStart = opcodeStart - end;
+    this.currentIsWatched = currentIsWatched;
+    return lastEnd;
+  }
+
+  /**
+   * `scan` for an all-ASCII chunk (nearly every chunk): the same state machine, one element per turn of the loop. Returns the position just
+   * past the last completed instruction, or -1 when none completed; records watched instructions.
+   */
+  private scanAscii(chunk: Buffer, onWatched: (start: number, end: number) => void): number {
+    const end = chunk.length;
+    const { maxElementLength, maxElements, maxDigits, watchLengths } = this;
+    let { state, length, digits, remaining, elementCount, instructionStart, opcodeStart, currentIsWatched } = this;
+    let lastEnd = -1;
+    let p = 0;
+
+    // Far enough from the end, a whole length prefix (at most maxDigits digits and ".") fits in the chunk.
+    const prefixFitsBefore = end - (maxDigits + 1);
+
+    for (;;) {
+      if (state === LENGTH) {
+        if (digits === 0 && p < prefixFitsBefore) {
+          // Fast path: no bounds checks, and no state kept, while reading the prefix.
+          // (x >>> 0) > 9 is "not a digit" in one comparison.
+          let digit = chunk[p++]! - DIGIT_0;
+          if (digit >>> 0 > 9) throw notALengthPrefix();
+          length = digit;
+          for (let byte = chunk[p++]!; byte !== PERIOD; byte = chunk[p++]!) {
+            digit = byte - DIGIT_0;
+            if (digit >>> 0 > 9) throw notALengthPrefix();
+            length = length * 10 + digit;
+            if (++digits >= maxDigits) throw lengthPrefixTooLong(length, maxElementLength);
+          }
+          if (length > maxElementLength) throw elementTooLong(maxElementLength);
+        } else {
+          while (p < end) {
+            const digit = chunk[p]! - DIGIT_0;
+            if (digit < 0 || digit > 9) break;
+            p++;
+            length = length * 10 + digit;
+            if (++digits > maxDigits || length > maxElementLength) throw lengthPrefixTooLong(length, maxElementLength);
+          }
+          if (p === end) break;
+          if (chunk[p] !== PERIOD || digits === 0) throw notALengthPrefix();
+          p++;
+        }
+        state = VALUE;
+        remaining = length;
+        if (elementCount === 0) opcodeStart = p;
+      }
+
+      // N ASCII codepoints are N bytes: jump straight to the terminator.
+      if (remaining >= end - p) {
+        remaining -= end - p;
+        p = end;
+        break;
+      }
+      p += remaining;
+      remaining = 0;
+
+      const terminator = chunk[p++];
+      if (terminator !== COMMA && terminator !== SEMICOLON) throw wrongLength();
+      elementCount++;
+      if (elementCount === 1) {
+        const opcodeLength = p - 1 - opcodeStart;
+        currentIsWatched = opcodeLength < 32 && (watchLengths & (1 << opcodeLength)) !== 0 && this.isWatched(chunk, opcodeStart, p - 1);
+      }
+      length = 0;
+      digits = 0;
+      state = LENGTH;
+      if (terminator === SEMICOLON) {
+        if (currentIsWatched) onWatched(instructionStart, p);
         elementCount = 0;
         instructionStart = p;
         lastEnd = p;
@@ -259,18 +379,11 @@ export class InstructionFramer {
     return p;
   }
 
-  private hold(bytes: Buffer, nonAscii: boolean): void {
-    if (bytes.length === 0) return;
-    this.tail.push(bytes);
-    this.tailLength += bytes.length;
-    this.tailHasNonAscii ||= nonAscii;
-  }
-
-  /** Whether bytes [start, end) (start may lie in the held tail) spell a watched opcode. */
+  /** Whether bytes [start, end) (start may lie in an earlier chunk, then held) spell a watched opcode. */
   private isWatched(chunk: Buffer, start: number, end: number): boolean {
-    // An opcode that began in the held tail is rare: join the pieces just for it.
-    const bytes = start >= 0 ? chunk : Buffer.concat([...this.tail, chunk.subarray(0, end)]);
-    const from = start >= 0 ? start : this.tailLength + start;
+    // An opcode that began in an earlier chunk is rare: join the pieces just for it.
+    const bytes = start >= 0 ? chunk : Buffer.concat([...this.held, chunk.subarray(0, end)]);
+    const from = start >= 0 ? start : this.heldBytes + start;
     const length = end - start;
     for (const opcode of this.watch) {
       if (opcode.length !== length) continue;
@@ -281,8 +394,9 @@ export class InstructionFramer {
     return false;
   }
 
-  private parseWatched(complete: Buffer, start: number, end: number): Instruction {
-    const [instruction] = new InstructionParser(this.limits).push(complete.toString("utf8", start, end));
+  private parseWatched(chunk: Buffer, start: number, end: number): Instruction {
+    const bytes = start >= 0 ? chunk.subarray(start, end) : Buffer.concat([...this.held, chunk.subarray(0, end)]);
+    const [instruction] = new InstructionParser(this.limits).push(bytes.toString("utf8"));
     if (!instruction) throw new ProtocolError("malformed", "A watched instruction did not parse.");
     return instruction;
   }

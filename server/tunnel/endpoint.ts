@@ -120,7 +120,7 @@ export function createTunnelEndpoint(options: TunnelEndpointOptions): TunnelEndp
       }
       const search = (req.url ?? "").split("?")[1] ?? "";
       wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-        const tunnel = new Tunnel(ws, parseConnectQuery(search), host);
+        const tunnel = new Tunnel(ws, socket, parseConnectQuery(search), host);
         tunnels.add(tunnel);
         void tunnel.start();
       });

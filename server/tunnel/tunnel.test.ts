@@ -6,6 +6,7 @@ import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { db } from "../db/index.ts";
 import { encodeInstruction } from "../guacamole/instruction.ts";
+import { InstructionParser } from "../guacamole/parser.ts";
 import { statuses } from "../guacamole/status.ts";
 import { getLabConnection } from "../labs/get-lab-connection.ts";
 import { teardownLab } from "../labs/teardown-lab.ts";
@@ -221,6 +222,41 @@ describeOnDatabases(
       const name = await client.waitFor((i) => i.opcode === "name");
       assert.deepEqual(name.args, ["Grüße 😀 日本"]);
       client.ws.close();
+    });
+
+    test("an instruction split across guacd's reads arrives whole in one message; a ping answered meanwhile follows it", async () => {
+      const { ticket } = await createLearnerWithLab();
+      const sessionPromise = guacd.nextSession();
+      const client = openTunnel(harness.url, defaultQuery(await ticket()), { ping: false });
+      const session = await sessionPromise;
+      await client.waitFor(isTunnelUuid);
+      const before = client.messages.length;
+      const blob = encodeInstruction("blob", 1, "QUJD".repeat(1_000));
+      session.send(encodeInstruction("sync", 1) + blob.slice(0, 2_000));
+      await client.waitFor((i) => i.opcode === "sync");
+      client.send("", "ping", 77);
+      await sleep(50);
+      session.send(blob.slice(2_000));
+      await client.waitFor((i) => i.opcode === "" && i.args[0] === "ping");
+      const relayed = client.messages.slice(before);
+      for (const message of relayed) assert.ok(new InstructionParser().push(message).length > 0 && message.endsWith(";"), "each message is whole instructions");
+      const withBlob = relayed.findIndex((message) => message.includes(blob));
+      assert.ok(withBlob >= 0, "the blob arrived whole in one message");
+      assert.ok(relayed.findIndex((message) => message.includes("4.ping")) > withBlob, "the pong waited for the open message");
+      client.ws.close();
+    });
+
+    test("guacd garbage in the middle of an instruction: the browser never sees the half, and gets the status", async () => {
+      const { ticket } = await createLearnerWithLab();
+      const sessionPromise = guacd.nextSession();
+      const client = openTunnel(harness.url, defaultQuery(await ticket()));
+      const session = await sessionPromise;
+      await client.waitFor(isTunnelUuid);
+      session.send("4.rect,1.0,2.1");
+      await sleep(50);
+      session.send("0;garbage");
+      await closedWith(client, statuses.UPSTREAM_ERROR);
+      assert.ok(!client.messages.some((message) => message.includes("rect")), "the unfinished message was never delivered");
     });
 
     test("browser -> guacd: instructions are parsed, allowlisted and re-encoded", async () => {

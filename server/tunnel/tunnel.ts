@@ -1,11 +1,12 @@
 // One browser's tunnel: authorize the ticket, connect and hand-shake with guacd, then relay.
 //
-// guacd -> browser is the hot path: bytes are cut at instruction boundaries by the framer and sent
-// as they are, many instructions per WebSocket message, never decoded or re-serialized.
+// guacd -> browser is the hot path: the framer finds instruction boundaries and each read is sent as
+// it is (browser-stream.ts), many instructions per WebSocket message, never decoded or re-serialized.
 // browser -> guacd is low volume and untrusted: every instruction is parsed, checked against an
 // allowlist and re-encoded before guacd sees it.
 import { randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 import { InstructionFramer } from "../guacamole/framer.ts";
 import { performHandshake, type HandshakeChannel } from "../guacamole/handshake.ts";
@@ -15,6 +16,7 @@ import { GuacamoleError, statuses, statusByCode, type StatusEntry } from "../gua
 import { log } from "../log.ts";
 import { startAudit, type AuditRecord } from "./audit.ts";
 import { authorizeTunnel, type TunnelGrant } from "./authorize.ts";
+import { BrowserStream } from "./browser-stream.ts";
 import type { ConnectQuery } from "./connect-query.ts";
 import { connectToGuacd, type GuacdAddress } from "./guacd-socket.ts";
 
@@ -56,21 +58,33 @@ export class Tunnel {
 
   private guacd: Socket | undefined;
   private readonly framer = new InstructionFramer({ watch: ["error"] });
+  private readonly browser: BrowserStream;
   private readonly browserParser = new InstructionParser();
   private earlyInstructions: string[] = [];
   private handshakeInbox: Instruction[] = [];
   private handshakeWaiter: ((instruction: Instruction | Error) => void) | undefined;
-  private handshakeText = new InstructionParser();
+  private handshakeText: InstructionParser | undefined = new InstructionParser();
+  /** guacd's bytes after the last whole instruction, while the handshake runs. */
+  private handshakeTail: Buffer[] = [];
   private audit: AuditRecord | undefined;
   private bytesToLab = 0;
   private bytesToUser = 0;
-  private guacdPausedForBrowser = false;
 
   constructor(
     private readonly ws: WebSocket,
+    socket: Duplex,
     private readonly query: ConnectQuery,
     private readonly host: TunnelHost,
   ) {
+    this.browser = new BrowserStream({
+      ws,
+      socket,
+      highWater: tunnelLimits.browserHighWater,
+      pauseSource: () => this.guacd?.pause(),
+      resumeSource: () => {
+        if (this.state === "open") this.guacd?.resume();
+      },
+    });
     ws.on("message", (data: Buffer, isBinary: boolean) => this.onBrowserMessage(data, isBinary));
     ws.on("close", () => this.close(statuses.SUCCESS, undefined, { notifyBrowser: false }));
     ws.on("error", (error) => {
@@ -147,9 +161,13 @@ export class Tunnel {
     // guacd's connection id (from `ready`) lets anyone who reaches guacd join: it stays here.
     if (this.isClosed) return;
     this.state = "open";
-    this.sendToBrowser(encodeInstruction("", this.id));
-    for (const instruction of this.handshakeInbox) this.sendToBrowser(encodeInstruction(instruction.opcode, ...instruction.args));
+    this.browser.sendOwn(encodeInstruction("", this.id));
+    for (const instruction of this.handshakeInbox) this.browser.sendOwn(encodeInstruction(instruction.opcode, ...instruction.args));
     this.handshakeInbox = [];
+    this.handshakeText = undefined;
+    // An instruction guacd had begun after `ready` opens the first relayed message.
+    if (this.handshakeTail.length > 0) this.browser.relay(Buffer.concat(this.handshakeTail), -1);
+    this.handshakeTail = [];
     if (this.earlyInstructions.length > 0) this.writeToGuacd(this.earlyInstructions.join(""));
     this.earlyInstructions = [];
     log.info({ tunnelId: this.id, labId: grant.labId, protocol: grant.protocol }, "tunnel open");
@@ -186,24 +204,33 @@ export class Tunnel {
       return;
     }
     if (this.state !== "open") {
-      if (framed.complete) this.onHandshakeBytes(framed.complete);
+      this.onHandshakeChunk(chunk, framed.end);
       return;
     }
-    if (framed.complete) {
-      this.bytesToUser += framed.complete.length;
-      this.sendToBrowser(framed.complete);
+    const [error] = framed.watched;
+    if (!error) {
+      this.bytesToUser += chunk.length;
+      this.browser.relay(chunk, framed.end);
+      return;
     }
-    for (const instruction of framed.watched) {
-      // guacd's own error was relayed above; close with its status.
-      const status = statusByCode(Number(instruction.args[1])) ?? statuses.UPSTREAM_ERROR;
-      this.close(status, instruction.args[0], { notifyBrowser: false });
-    }
+    // guacd's own error: relay what ends with it, then close with its status.
+    this.bytesToUser += framed.end;
+    this.browser.relay(chunk.subarray(0, framed.end), framed.end);
+    const status = statusByCode(Number(error.args[1])) ?? statuses.UPSTREAM_ERROR;
+    this.close(status, error.args[0], { notifyBrowser: false });
   }
 
-  private onHandshakeBytes(bytes: Buffer): void {
+  /** Before the tunnel opens, guacd's whole instructions go to the handshake. */
+  private onHandshakeChunk(chunk: Buffer, end: number): void {
+    if (end < 0) {
+      this.handshakeTail.push(chunk);
+      return;
+    }
+    const whole = this.handshakeTail.length === 0 ? chunk.subarray(0, end) : Buffer.concat([...this.handshakeTail, chunk.subarray(0, end)]);
+    this.handshakeTail = end < chunk.length ? [chunk.subarray(end)] : [];
     let instructions: Instruction[];
     try {
-      instructions = this.handshakeText.push(bytes.toString("utf8"));
+      instructions = this.handshakeText?.push(whole.toString("utf8")) ?? [];
     } catch {
       this.rejectHandshakeRead(new GuacamoleError("UPSTREAM_ERROR", "The remote desktop gateway sent invalid data."));
       return;
@@ -212,23 +239,6 @@ export class Tunnel {
       if (this.handshakeWaiter) this.handshakeWaiter(instruction);
       else this.handshakeInbox.push(instruction);
     }
-  }
-
-  private sendToBrowser(data: Buffer | string): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    if (this.ws.bufferedAmount < tunnelLimits.browserHighWater) {
-      this.ws.send(data, { binary: false });
-      return;
-    }
-    // The browser is behind: stop reading guacd until this message has gone out.
-    this.guacdPausedForBrowser = true;
-    this.guacd?.pause();
-    this.ws.send(data, { binary: false }, () => {
-      if (this.guacdPausedForBrowser && this.state === "open") {
-        this.guacdPausedForBrowser = false;
-        this.guacd?.resume();
-      }
-    });
   }
 
   private onBrowserMessage(data: Buffer, isBinary: boolean): void {
@@ -258,7 +268,7 @@ export class Tunnel {
       const { opcode, args } = instruction;
       if (opcode === "") {
         // Internal instructions are the tunnel's own: answer pings, ignore the rest.
-        if (args[0] === "ping") this.sendToBrowser(encodeInstruction("", "ping", ...args.slice(1)));
+        if (args[0] === "ping") this.browser.sendOwn(encodeInstruction("", "ping", ...args.slice(1)));
         continue;
       }
       if (handshakeOpcodes.has(opcode)) {
@@ -303,7 +313,8 @@ export class Tunnel {
     this.state = "closed";
     const ws = this.ws;
     if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) {
-      if (status !== statuses.SUCCESS && options.notifyBrowser !== false) {
+      // Mid-message, an error instruction would land inside guacd's unfinished one: the close reason says it.
+      if (status !== statuses.SUCCESS && options.notifyBrowser !== false && !this.browser.messageOpen) {
         ws.send(encodeInstruction("error", message ?? status.message, status.code));
       }
       ws.close(status.webSocketCode, String(status.code));
@@ -318,6 +329,7 @@ export class Tunnel {
     this.rejectHandshakeRead(new GuacamoleError("RESOURCE_CLOSED", "The tunnel was closed."));
     this.earlyInstructions = [];
     this.handshakeInbox = [];
+    this.handshakeTail = [];
     this.host.release(this);
     void this.audit?.end({ bytesToLab: this.bytesToLab, bytesToUser: this.bytesToUser, closeStatus: status.code });
     if (status !== statuses.SUCCESS) log.info({ tunnelId: this.id, status: status.name }, "tunnel closed");
