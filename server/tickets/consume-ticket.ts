@@ -13,10 +13,11 @@ export async function consumeTicket(options: { token: string }): Promise<Consume
   if (!isWellFormedTicketToken(options.token)) return null;
   const tokenHash = hashTicketToken(options.token);
   const now = new Date();
-  const { count } = await db().connectionTicket.updateMany({
+  // UPDATE ... RETURNING: the winner learns whose ticket it was in the same statement.
+  const [ticket] = await db().connectionTicket.updateManyAndReturn({
     where: { tokenHash, consumedAt: null, expiresAt: { gt: now } },
     data: { consumedAt: now },
+    select: { userId: true, labId: true, protocol: true },
   });
-  if (count !== 1) return null;
-  return db().connectionTicket.findUnique({ where: { tokenHash }, select: { userId: true, labId: true, protocol: true } });
+  return ticket ?? null;
 }
