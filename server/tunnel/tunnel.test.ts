@@ -246,6 +246,27 @@ describeOnDatabases(
       client.ws.close();
     });
 
+    test("an instruction guacd began in the same write as `ready` reaches the browser whole, after the UUID", async () => {
+      // The half instruction goes out in the same tick as `ready`, so it usually shares its TCP segment.
+      const eager = await startSyntheticGuacd({ onSession: (session) => session.send("4.sync,2.4") });
+      const via = await startTunnelHarness({ guacd: { host: "127.0.0.1", port: eager.port } });
+      try {
+        const sessionPromise = eager.nextSession();
+        const client = openTunnel(via.url, defaultQuery(await (await createLearnerWithLab()).ticket()));
+        const session = await sessionPromise;
+        await client.waitFor(isTunnelUuid);
+        await sleep(50);
+        session.send("2;");
+        assert.deepEqual((await client.waitFor((i) => i.opcode === "sync")).args, ["42"]);
+        assert.match(client.messages[0] ?? "", internalUuid);
+        for (const message of client.messages) assert.ok(new InstructionParser().push(message).length > 0, `whole instructions: ${message}`);
+        client.ws.close();
+      } finally {
+        await via.close();
+        await eager.stop();
+      }
+    });
+
     test("guacd garbage in the middle of an instruction: the browser never sees the half, and gets the status", async () => {
       const { ticket } = await createLearnerWithLab();
       const sessionPromise = guacd.nextSession();
