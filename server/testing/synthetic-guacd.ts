@@ -29,6 +29,8 @@ export type SyntheticGuacdOptions = {
   onSession?: (session: SyntheticSession) => void;
   /** Send `nop` every this many ms (guacd does every 5 s); 0 = never. */
   nopIntervalMs?: number;
+  /** Bytes sent in the same write as `ready` (what a busy guacd may already have queued). */
+  afterReady?: string;
 };
 
 export type SyntheticGuacd = {
@@ -81,7 +83,7 @@ export async function startSyntheticGuacd(options: SyntheticGuacdOptions = {}): 
           socket.end(encodeInstruction("error", answer.error, answer.status));
           return;
         }
-        socket.write(encodeInstruction("ready", `$synthetic-${++counter}`));
+        socket.write(encodeInstruction("ready", `$synthetic-${++counter}`) + (options.afterReady ?? ""));
         session = {
           handshake,
           connectValues,

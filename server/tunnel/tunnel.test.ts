@@ -247,8 +247,7 @@ describeOnDatabases(
     });
 
     test("an instruction guacd began in the same write as `ready` reaches the browser whole, after the UUID", async () => {
-      // The half instruction goes out in the same tick as `ready`, so it usually shares its TCP segment.
-      const eager = await startSyntheticGuacd({ onSession: (session) => session.send("4.sync,2.4") });
+      const eager = await startSyntheticGuacd({ afterReady: "4.sync,2.4" });
       const via = await startTunnelHarness({ guacd: { host: "127.0.0.1", port: eager.port } });
       try {
         const sessionPromise = eager.nextSession();
