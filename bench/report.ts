@@ -16,7 +16,7 @@ export type RunResults = {
     smallInstructions: number;
     smallBytes: number;
     repetitions: number;
-    roundTrip: { tunnels: number; seconds: number; intervalMs: number };
+    roundTrip: { tunnels: number; seconds: number; intervalMs: number; rounds: number };
     idleTunnels: number;
     /** 1-minute load average when the run started and ended: other work on the machine skews everything. */
     load: { start: number; end: number };
@@ -227,7 +227,8 @@ export function markdownReport(results: RunResults): string {
     `${meta.date} - Node ${meta.node}, ${meta.cores} x ${meta.cpu}. Same synthetic guacd for every contender; ` +
       `the relays and the synthetic guacd each in their own process, the clients in the parent. ` +
       `Throughput: median of ${meta.repetitions} after a warm-up${fewer.length > 0 ? ` (${fewer.join("; ")})` : ""}, MB = 10^6 bytes. ` +
-      `Round trip: ${meta.roundTrip.tunnels} tunnels, one \`key\` each every ${meta.roundTrip.intervalMs} ms for ${meta.roundTrip.seconds} s. ` +
+      `Round trip: ${meta.roundTrip.tunnels} tunnels, one \`key\` each every ${meta.roundTrip.intervalMs} ms, ` +
+      `${meta.roundTrip.rounds} round(s) of ${meta.roundTrip.seconds} s per contender, round robin; median of the rounds' p50 and p99. ` +
       `Idle memory: slope of the relay's RSS and heap (after GC) over ten steps up to ${meta.idleTunnels.toLocaleString("en")} tunnels. ` +
       `Load average (1 min) at start / end: ${fixed(meta.load.start, 2)} / ${fixed(meta.load.end, 2)}.`,
     "",

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { contenderNames, contenders, liteToken, liteTokenKey, type Contender, type Target } from "./clients.ts";
 import { startChild, type ChildHandle } from "./ipc.ts";
-import { measureIdleMemory, measureRoundTrip, measureStream, settle, type Rig, type StreamResult } from "./measure.ts";
+import { combineRounds, measureIdleMemory, measureRoundTrip, measureStream, settle, type RoundTripResult, type Rig, type StreamResult } from "./measure.ts";
 import { profileText } from "./profile.ts";
 import { markdownReport, svgChart, type RunResults } from "./report.ts";
 import { fullSizes, quickSizes, repeatsFor, streamChunks, type StreamName } from "./workloads.ts";
@@ -130,7 +130,7 @@ async function benchmark(rig: Rig): Promise<void> {
       smallInstructions: smallRepeats * chunks.small.instructions,
       smallBytes: smallRepeats * chunks.small.bytes.length,
       repetitions: sizes.repetitions,
-      roundTrip: { tunnels: sizes.roundTripTunnels, seconds: sizes.roundTripSeconds, intervalMs: sizes.roundTripIntervalMs },
+      roundTrip: { tunnels: sizes.roundTripTunnels, seconds: sizes.roundTripSeconds, intervalMs: sizes.roundTripIntervalMs, rounds: sizes.roundTripRounds },
       idleTunnels: sizes.idleTunnels,
       load: { start: loadavg()[0]!, end: Number.NaN },
     },
@@ -192,15 +192,26 @@ async function benchmark(rig: Rig): Promise<void> {
     }
   }
 
-  for (const contender of only.has("roundtrip") ? contenders : []) {
-    progress(`key round trip: ${contenderNames[contender]}, ${sizes.roundTripTunnels} tunnels for ${sizes.roundTripSeconds} s`);
-    try {
-      const result = await measureRoundTrip(rig, contender, sizes.roundTripTunnels, sizes.roundTripSeconds, sizes.roundTripIntervalMs);
-      results.roundTrip[contender] = result;
-      progress(`  p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, max ${result.max.toFixed(1)} ms, ${result.samples} samples, ${result.lost} unanswered`);
-    } catch (error) {
-      results.roundTrip[contender] = { error: describeError(error) };
-      progress(`  failed: ${describeError(error)}`);
+  if (only.has("roundtrip")) {
+    progress(`key round trip: ${sizes.roundTripTunnels} tunnels, ${sizes.roundTripRounds} round(s) of ${sizes.roundTripSeconds} s per contender, round robin`);
+    const rounds: Partial<Record<Contender, RoundTripResult[]>> = {};
+    const failed = new Map<Contender, string>();
+    for (let round = 0; round < sizes.roundTripRounds; round++) {
+      for (const contender of contenders) {
+        if (failed.has(contender)) continue;
+        try {
+          const result = await measureRoundTrip(rig, contender, sizes.roundTripTunnels, sizes.roundTripSeconds, sizes.roundTripIntervalMs);
+          (rounds[contender] ??= []).push(result);
+          progress(`  ${contenderNames[contender].padEnd(15)} p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, max ${result.max.toFixed(1)} ms, ${result.samples} samples, ${result.lost} unanswered`);
+        } catch (error) {
+          failed.set(contender, describeError(error));
+          progress(`  ${contenderNames[contender]} failed: ${describeError(error)}`);
+        }
+      }
+    }
+    for (const contender of contenders) {
+      const done = rounds[contender];
+      results.roundTrip[contender] = failed.has(contender) || !done ? { error: failed.get(contender) ?? "no rounds" } : combineRounds(done);
     }
   }
 

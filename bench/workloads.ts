@@ -13,7 +13,10 @@ export type Sizes = {
   /** Fraction of a throughput workload sent once, unmeasured, before the repetitions (JIT warm-up). */
   warmupFraction: number;
   roundTripTunnels: number;
+  /** Seconds per round of the round-trip workload. */
   roundTripSeconds: number;
+  /** Rounds per contender, taken in turn with the other contenders. */
+  roundTripRounds: number;
   roundTripIntervalMs: number;
   idleTunnels: number;
 };
@@ -24,7 +27,8 @@ export const fullSizes: Sizes = {
   repetitions: 5,
   warmupFraction: 1 / 8,
   roundTripTunnels: 100,
-  roundTripSeconds: 10,
+  roundTripSeconds: 6,
+  roundTripRounds: 5,
   roundTripIntervalMs: 20,
   idleTunnels: 1_000,
 };
@@ -36,6 +40,7 @@ export const quickSizes: Sizes = {
   warmupFraction: 1 / 8,
   roundTripTunnels: 20,
   roundTripSeconds: 3,
+  roundTripRounds: 1,
   roundTripIntervalMs: 20,
   idleTunnels: 200,
 };

@@ -63,6 +63,8 @@ export class InstructionFramer {
   private opcodeStart = 0;
   private currentIsWatched = false;
 
+  /** Start and end of each watched instruction completed in the current chunk, in pairs. */
+  private readonly watchedAt: number[] = [];
   /** Bytes of the unfinished instruction from earlier chunks, kept only while it may be watched. */
   private held: Buffer[] = [];
   private heldBytes = 0;
@@ -112,10 +114,9 @@ export class InstructionFramer {
     } else {
       this.validateUtf8(chunk);
     }
-    let watchedAt: Array<{ start: number; end: number }> | undefined;
-    const onWatched = (start: number, end: number) => void (watchedAt ??= []).push({ start, end });
-    const lastEnd = ascii ? this.scanAscii(chunk, onWatched) : this.scanUtf8(chunk, onWatched);
-    const watched = watchedAt ? watchedAt.map(({ start, end }) => this.parseWatched(chunk, start, end)) : noWatched;
+    this.watchedAt.length = 0;
+    const lastEnd = ascii ? this.scanAscii(chunk) : this.scanUtf8(chunk);
+    const watched = this.watchedAt.length === 0 ? noWatched : this.parseAllWatched(chunk);
 
     // The open instruction now starts at instructionStart (negative: in an earlier chunk).
     const start = this.instructionStart + chunk.length;
@@ -152,11 +153,11 @@ export class InstructionFramer {
   /**
    * Runs the state machine over an all-ASCII chunk (nearly every chunk), one element per turn of the
    * loop. Returns the position just past the last completed instruction, or -1 when none completed;
-   * reports watched instructions. (`scanUtf8` is its twin for other chunks: one loop each keeps this
-   * one small enough for V8 to hold its state in registers, about 40% faster on small instructions.), one element per turn of the loop. Returns the position just
-   * past the last completed instruction, or -1 when none completed; records watched instructions.
+   * records watched instructions in `watchedAt`. (`scanUtf8` is its twin for other chunks: one loop
+   * each keeps this one small enough for V8 to hold its state in registers, about 40% faster on small
+   * instructions.)
    */
-  private scanAscii(chunk: Buffer, onWatched: (start: number, end: number) => void): number {
+  private scanAscii(chunk: Buffer): number {
     const end = chunk.length;
     const { maxElementLength, maxElements, maxDigits, watchLengths } = this;
     let { state, length, digits, remaining, elementCount, instructionStart, opcodeStart, currentIsWatched } = this;
@@ -218,7 +219,7 @@ export class InstructionFramer {
       digits = 0;
       state = LENGTH;
       if (terminator === SEMICOLON) {
-        if (currentIsWatched) onWatched(instructionStart, p);
+        if (currentIsWatched) this.watchedAt.push(instructionStart, p);
         elementCount = 0;
         instructionStart = p;
         lastEnd = p;
@@ -243,7 +244,7 @@ export class InstructionFramer {
    * `scanAscii` for a chunk with non-ASCII bytes: the same state machine, but values are skipped by
    * counting UTF-8 lead bytes.
    */
-  private scanUtf8(chunk: Buffer, onWatched: (start: number, end: number) => void): number {
+  private scanUtf8(chunk: Buffer): number {
     const end = chunk.length;
     const { maxElementLength, maxElements, maxDigits, watchLengths } = this;
     let { state, length, digits, remaining, elementCount, instructionStart, opcodeStart, currentIsWatched } = this;
@@ -300,7 +301,7 @@ export class InstructionFramer {
       digits = 0;
       state = LENGTH;
       if (terminator === SEMICOLON) {
-        if (currentIsWatched) onWatched(instructionStart, p);
+        if (currentIsWatched) this.watchedAt.push(instructionStart, p);
         elementCount = 0;
         instructionStart = p;
         lastEnd = p;
@@ -384,6 +385,12 @@ export class InstructionFramer {
       if (i === length) return true;
     }
     return false;
+  }
+
+  private parseAllWatched(chunk: Buffer): Instruction[] {
+    const watched: Instruction[] = [];
+    for (let i = 0; i < this.watchedAt.length; i += 2) watched.push(this.parseWatched(chunk, this.watchedAt[i]!, this.watchedAt[i + 1]!));
+    return watched;
   }
 
   private parseWatched(chunk: Buffer, start: number, end: number): Instruction {
