@@ -1,10 +1,17 @@
 // Test fixtures: each test gets the users and labs it asks for, created through the same domain
-// functions the app uses and removed (labs torn down, sshd stopped) when the test ends.
+// functions the app uses and removed (labs torn down, sshd, Xvnc and xrdp stopped) when the test ends.
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { test as base, expect, type Page } from "@playwright/test";
 import { closeDb } from "../server/db/index.ts";
 import { openDatabase } from "../server/db/open.ts";
+import { ensureLabUser } from "../server/devlabs/lab-user.ts";
 import { provisionSshLab, type ProvisionedSshLab } from "../server/devlabs/provision-ssh-lab.ts";
+import { startDesktopLab, type DesktopLabHandle } from "../server/devlabs/start-desktop-lab.ts";
+import { startSshLab, type SshLabHandle } from "../server/devlabs/start-ssh-lab.ts";
+import { registerLab } from "../server/labs/register-lab.ts";
+import { teardownLab } from "../server/labs/teardown-lab.ts";
 import { createUser } from "../server/users/create-user.ts";
 
 export type TestUser = { email: string; password: string; name: string };
@@ -14,7 +21,60 @@ type TestFixtures = {
   learner: TestUser;
   /** The learner's SSH lab from the linux-shell template: a real sshd, registered and ready. */
   learnerLab: ProvisionedSshLab;
+  /** The learner's desktop lab from the linux-desktop template: Xvnc + xrdp + sshd, registered and ready. */
+  learnerDesktopLab: TestDesktopLab;
 };
+
+export type TestDesktopLab = {
+  labId: string;
+  desktop: DesktopLabHandle;
+  /** A file in the desktop user's home (where the xterm's shell starts), removed again by stop(). */
+  fileInHome(name: string): string;
+  stop(): Promise<void>;
+};
+
+/**
+ * Starts a desktop lab of its own (so a test's failed VNC logins never count against another test's
+ * Xvnc) with sshd beside it, and registers all three for `ownerEmail` like a provisioner would.
+ * `registeredVncPassword` registers a VNC password other than the desktop's.
+ */
+export async function startTestDesktopLab(options: { ownerEmail: string; registeredVncPassword?: string }): Promise<TestDesktopLab> {
+  // VNC uses 8 characters at most; xrdp hands the RDP password on to Xvnc, so it is the same one.
+  const password = randomBytes(6).toString("base64url");
+  let desktop: DesktopLabHandle | undefined;
+  let ssh: SshLabHandle | undefined;
+  let labId: string | undefined;
+  const written: string[] = [];
+  const stop = async () => {
+    if (labId) await teardownLab({ labId }).catch(() => {});
+    await Promise.allSettled([ssh?.stop(), desktop?.stop()]);
+    for (const file of written) rmSync(file, { force: true });
+  };
+  try {
+    [desktop, ssh] = await Promise.all([startDesktopLab({ vncPassword: password }), startSshLab({})]);
+    const registered = await registerLab({
+      ownerEmail: options.ownerEmail,
+      templateSlug: "linux-desktop",
+      host: "127.0.0.1",
+      state: "ready",
+      ssh: { port: ssh.port, username: ssh.username, generateKey: true, hostKey: ssh.hostKey },
+      rdp: { port: desktop.rdpPort, username: desktop.username, password },
+      vnc: { port: desktop.vncPort, password: options.registeredVncPassword ?? password },
+    });
+    labId = registered.lab.id;
+    ssh.updateAuthorizedKey(registered.sshPublicKey!);
+    const homeDir = ensureLabUser(desktop.username).homeDir;
+    const fileInHome = (name: string) => {
+      const path = join(homeDir, name);
+      written.push(path);
+      return path;
+    };
+    return { labId, desktop, fileInHome, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
 
 type WorkerFixtures = { database: void };
 
@@ -46,6 +106,12 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 
   learnerLab: async ({ learner }, use) => {
     const lab = await provisionSshLab({ ownerEmail: learner.email, templateSlug: "linux-shell" });
+    await use(lab);
+    await lab.stop();
+  },
+
+  learnerDesktopLab: async ({ learner }, use) => {
+    const lab = await startTestDesktopLab({ ownerEmail: learner.email });
     await use(lab);
     await lab.stop();
   },

@@ -1,35 +1,31 @@
 // The lab viewer in a course page, in Debian's Chromium against the production build, a real guacd and
 // a real sshd per lab: connecting, typing, resizing, pasting, copying, dropping the network, a lab
-// torn down under the viewer, and who may open which lab.
+// torn down under the viewer, and who may open which lab. Desktop labs: desktop-labs.spec.ts.
 import { randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { provisionSshLab } from "../server/devlabs/provision-ssh-lab.ts";
-import { startDesktopLab } from "../server/devlabs/start-desktop-lab.ts";
-import { startSshLab } from "../server/devlabs/start-ssh-lab.ts";
-import { registerLab } from "../server/labs/register-lab.ts";
 import { teardownLab } from "../server/labs/teardown-lab.ts";
-import { projectRoot } from "../server/project-root.ts";
 import { createUser } from "../server/users/create-user.ts";
 import { expect, signIn, test, type TestUser } from "./fixtures.ts";
 import {
+  coursePath,
   cutConnectionsTo,
   inkOf,
   labFile,
+  recordTiming,
   runInLab,
+  saveScreenshot,
   screenOf,
   terminalSize,
+  token,
   viewerOf,
   waitForConnected,
   waitForStillDisplay,
 } from "./lab-viewer/helpers.ts";
 
-const coursePath = "/courses/intro-to-linux";
 const labPagePath = `${coursePath}/first-steps`;
 
 test.use({ viewport: { width: 1440, height: 900 } });
-
-const token = () => randomBytes(6).toString("hex");
 
 async function newUser(role: "learner" | "instructor"): Promise<TestUser> {
   const id = token();
@@ -74,17 +70,8 @@ test("a learner opens the lab page: the terminal connects, draws, and runs what 
   await runInLab(page, `clear; ls -la --color=always /etc | head -n 12; touch ~/${shown}`);
   await labFile(join(learnerLab.ssh.homeDir, shown), () => true);
   await waitForStillDisplay(page);
-  const resultsDir = join(projectRoot, "test-results");
-  const screenshotsDir = join(projectRoot, "docs", "screenshots");
-  mkdirSync(resultsDir, { recursive: true });
-  mkdirSync(screenshotsDir, { recursive: true });
-  const screenshot = await page.screenshot();
-  writeFileSync(join(resultsDir, "lab-terminal.png"), screenshot);
-  writeFileSync(join(screenshotsDir, "lab-terminal.png"), screenshot);
-
-  const timings = { timeToFirstFrameMs, measuredAt: new Date().toISOString(), from: "click on the page link", to: "first frame drawn" };
-  writeFileSync(join(resultsDir, "timings.json"), `${JSON.stringify(timings, null, 2)}\n`);
-  console.log(`time from clicking the page link to the lab's first frame: ${timeToFirstFrameMs} ms`);
+  saveScreenshot("lab-terminal.png", await page.screenshot());
+  recordTiming("ssh", { timeToFirstFrameMs, from: "click on the page link", to: "first frame drawn" });
 });
 
 test("the terminal follows the pane's size and the text size buttons", async ({ page, learner, learnerLab }) => {
@@ -276,76 +263,4 @@ test.describe("on a screen with two device pixels per CSS pixel", () => {
     await page.mouse.up();
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toContain(line);
   });
-});
-
-test("a desktop template shows tabs: each pane connects when first opened and stays connected", async ({ page, learner }) => {
-  test.setTimeout(120_000);
-  const password = randomBytes(6).toString("base64url").slice(0, 8);
-  const desktop = await startDesktopLab({ vncPassword: password });
-  const ssh = await startSshLab({});
-  let labId: string | undefined;
-  try {
-    const registered = await registerLab({
-      ownerEmail: learner.email,
-      templateSlug: "linux-desktop",
-      host: "127.0.0.1",
-      state: "ready",
-      ssh: { port: ssh.port, username: ssh.username, generateKey: true, hostKey: ssh.hostKey },
-      rdp: { port: desktop.rdpPort, username: desktop.username, password },
-      vnc: { port: desktop.vncPort, password },
-    });
-    labId = registered.lab.id;
-    ssh.updateAuthorizedKey(registered.sshPublicKey!);
-
-    const tunnels: string[] = [];
-    const closed: string[] = [];
-    page.on("websocket", (socket) => {
-      if (!socket.url().includes("/api/tunnel")) return;
-      tunnels.push(socket.url());
-      socket.on("close", () => closed.push(socket.url()));
-    });
-    await signIn(page, learner);
-    await page.goto(`${coursePath}/remote-desktop`);
-    const tabs = page.getByRole("tab");
-    await expect(tabs).toHaveText(["Desktop (RDP)", "Desktop (VNC)", "Terminal"]);
-    await expect(tabs.first()).toHaveAttribute("aria-selected", "true");
-    const viewers = page.getByTestId("lab-viewer");
-    await expect(viewers).toHaveCount(1);
-    await expect(viewers.first()).toHaveAttribute("data-protocol", "rdp");
-    await expect(viewers.first()).toHaveAttribute("data-state", "connected", { timeout: 30_000 });
-    // Only SSH has a text size.
-    await expect(viewers.first().getByRole("button", { name: "Larger text" })).toHaveCount(0);
-
-    await page.getByRole("tab", { name: "Desktop (VNC)" }).click();
-    const vnc = page.locator('[data-testid="lab-viewer"][data-protocol="vnc"]');
-    await expect(vnc).toHaveAttribute("data-state", "connected", { timeout: 30_000 });
-    await expect(vnc).toHaveAttribute("data-remote-size", /^\d+x\d+$/);
-
-    // The desktop fits the pane; keys go to the xterm under the pointer.
-    const display = (await vnc.locator(".lab-viewer-display").boundingBox())!;
-    const pane = (await vnc.locator(".lab-viewer-screen").boundingBox())!;
-    expect(display.width).toBeLessThanOrEqual(pane.width + 1);
-    expect(display.height).toBeLessThanOrEqual(pane.height + 1);
-    await expect.poll(async () => (await vnc.evaluate((viewer) => viewer.querySelector(".lab-viewer-display canvas")?.getBoundingClientRect().width ?? 0))).toBeGreaterThan(100);
-    await page.mouse.move(display.x + display.width * 0.4, display.y + display.height * 0.4);
-    await page.mouse.click(display.x + display.width * 0.4, display.y + display.height * 0.4);
-    const name = `lv-vnc-${token()}.txt`;
-    const word = token();
-    await page.keyboard.type(`echo ${word} > ~/${name}`);
-    await page.keyboard.press("Enter");
-    expect((await labFile(join(ssh.homeDir, name))).toString()).toBe(`${word}\n`);
-    await page.screenshot({ path: join(projectRoot, "test-results", "lab-desktop.png") });
-
-    await page.getByRole("tab", { name: "Terminal" }).click();
-    await expect(page.locator('[data-testid="lab-viewer"][data-protocol="ssh"]')).toHaveAttribute("data-state", "connected", { timeout: 30_000 });
-
-    // One tunnel per pane, none closed by switching tabs; the hidden ones are still connected.
-    expect(tunnels).toHaveLength(3);
-    expect(closed).toHaveLength(0);
-    await expect(page.locator('[data-testid="lab-viewer"][data-state="connected"]')).toHaveCount(3);
-  } finally {
-    if (labId) await teardownLab({ labId });
-    await ssh.stop();
-    await desktop.stop();
-  }
 });

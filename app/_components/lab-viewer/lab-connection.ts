@@ -10,7 +10,7 @@ import { connectData, deviceSizeOf, fitScale } from "./connect-data.ts";
 import { isLeaveChord, isPasteShortcut, keysyms, keysymsOfText } from "./keysyms.ts";
 import {
   outcomeOfDrop,
-  outcomeOfStatus,
+  outcomeOfError,
   outcomeOfTicketFailure,
   reconnectDelayMs,
   reconnectsByItself,
@@ -133,6 +133,8 @@ type Session = {
   readonly tunnel: GuacamoleModule.WebSocketTunnel;
   /** The last status an `error` instruction or the tunnel's close reported. */
   errorCode: number | undefined;
+  /** That `error` came after the tunnel's UUID: guacd's own, not the tunnel refusing the ticket. */
+  errorAfterOpen: boolean;
   tunnelCode: number | undefined;
   /** guacd or the tunnel server ended the session (the client began disconnecting on its own). */
   remoteClosing: boolean;
@@ -154,6 +156,8 @@ export class LabConnection {
   private attemptId = 0;
   /** Consecutive failed attempts, for the backoff; reset by a drawn frame. */
   private failures = 0;
+  /** Consecutive attempts that guacd could not take to the desktop; reset like `failures`. */
+  private desktopUnreachable = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private resizeTimer: ReturnType<typeof setTimeout> | undefined;
   private ticketRequest: AbortController | undefined;
@@ -202,6 +206,7 @@ export class LabConnection {
   reconnect(): void {
     if (this.closed) return;
     this.failures = 0;
+    this.desktopUnreachable = 0;
     void this.connect("connecting");
   }
 
@@ -333,6 +338,7 @@ export class LabConnection {
       client,
       tunnel,
       errorCode: undefined,
+      errorAfterOpen: false,
       tunnelCode: undefined,
       remoteClosing: false,
       live: false,
@@ -389,6 +395,8 @@ export class LabConnection {
     };
     client.onerror = (status) => {
       session.errorCode = status.code;
+      // guacamole-common-js sets the UUID only from the tunnel's first message; an error sent first leaves it null.
+      session.errorAfterOpen = tunnel.uuid !== null;
     };
     client.onstatechange = (state) => {
       if (!isCurrent()) return;
@@ -400,7 +408,7 @@ export class LabConnection {
         // Only guacd's `error` or `disconnect` gets here: the viewer detaches a session before ending it.
         session.remoteClosing = true;
       } else if (state === State.DISCONNECTED && session.remoteClosing) {
-        this.settle(session, session.errorCode === undefined ? sessionEnded : outcomeOfStatus(session.errorCode));
+        this.settle(session, session.errorCode === undefined ? sessionEnded : this.outcomeOfError(session, session.errorCode));
       }
     };
     client.onclipboard = (stream, mimetype) => {
@@ -442,6 +450,7 @@ export class LabConnection {
     if (this.session !== session || session.settled || session.live) return;
     session.live = true;
     this.failures = 0;
+    this.desktopUnreachable = 0;
     const display = session.client.getDisplay();
     this.update({
       state: "connected",
@@ -458,6 +467,14 @@ export class LabConnection {
     if (this.wantedFontSize !== undefined && this.wantedFontSize !== session.serverFontSize) this.sendFontSize(session, this.wantedFontSize);
   }
 
+  private outcomeOfError(session: Session, code: number): Outcome {
+    return outcomeOfError(code, {
+      protocol: this.options.protocol,
+      afterOpen: session.errorAfterOpen,
+      desktopUnreachableBefore: this.desktopUnreachable,
+    });
+  }
+
   /** The end of a session: what the user sees next, and whether the viewer tries again by itself. */
   private settle(session: Session, outcome: Outcome): void {
     if (session.settled || this.session !== session) return;
@@ -468,6 +485,7 @@ export class LabConnection {
 
   private react(outcome: Outcome): void {
     if (this.closed) return;
+    this.desktopUnreachable = outcome.desktopUnreachable ? this.desktopUnreachable + 1 : 0;
     if (!reconnectsByItself(outcome.reaction)) {
       this.update({
         state: outcome.reaction === "ended" ? "disconnected" : "error",

@@ -7,7 +7,9 @@ import { statuses } from "../../../server/guacamole/status.ts";
 import { connectData, deviceSizeOf, fitScale } from "./connect-data.ts";
 import { isLeaveChord, isPasteShortcut, keysymOfCodePoint, keysymsOfText } from "./keysyms.ts";
 import {
+  desktopAttempts,
   outcomeOfDrop,
+  outcomeOfError,
   outcomeOfStatus,
   outcomeOfTicketFailure,
   reconnectDelayMs,
@@ -58,6 +60,52 @@ describe("status policy", () => {
     for (const code of [undefined, 0, 0x0207, 0x0202]) assert.equal(outcomeOfDrop(code).reaction, "retry", String(code));
     assert.equal(outcomeOfDrop(0x0206).reaction, "ended");
     assert.equal(sessionEnded.reaction, "ended");
+  });
+
+  describe("error instructions: the tunnel's own, or guacd's after the tunnel opened", () => {
+    const before = (protocol: "ssh" | "rdp" | "vnc") => ({ protocol, afterOpen: false, desktopUnreachableBefore: 0 });
+    const after = (protocol: "ssh" | "rdp" | "vnc", desktopUnreachableBefore = 0) => ({ protocol, afterOpen: true, desktopUnreachableBefore });
+
+    test("before the tunnel opened, 0x0301 is the tunnel refusing the ticket: retry at once", () => {
+      for (const protocol of ["ssh", "rdp", "vnc"] as const) {
+        assert.deepEqual(outcomeOfError(0x0301, before(protocol)), outcomeOfStatus(0x0301));
+        assert.equal(outcomeOfError(0x0301, before(protocol)).reaction, "retry-now");
+      }
+    });
+
+    test("after it opened, 0x0301 is the lab refusing guacd's login: no retry, and says so", () => {
+      // guacd 1.3: RDP "Security negotiation failed (wrong security type?)", SSH "Aborted. See logs." for a rejected key.
+      for (const protocol of ["rdp", "vnc"] as const) {
+        assert.deepEqual(outcomeOfError(0x0301, after(protocol)), {
+          code: 0x0301,
+          message: "The lab's desktop refused the login (wrong password or security settings).",
+          reaction: "fatal",
+        });
+      }
+      assert.equal(outcomeOfError(0x0301, after("ssh")).reaction, "fatal");
+      assert.match(outcomeOfError(0x0301, after("ssh")).message, /refused the login/);
+    });
+
+    test("a desktop guacd cannot reach gets a few attempts, then the viewer stops", () => {
+      for (const protocol of ["rdp", "vnc"] as const) {
+        const reactions = Array.from({ length: desktopAttempts + 2 }, (_, earlier) => outcomeOfError(0x0207, after(protocol, earlier)).reaction);
+        assert.deepEqual(reactions, [...Array<string>(desktopAttempts - 1).fill("retry"), "fatal", "fatal", "fatal"], protocol);
+        assert.equal(outcomeOfError(0x0207, after(protocol)).desktopUnreachable, true);
+      }
+      // guacd 1.3 reports a wrong VNC password as 0x0207 "Aborted. See logs.": the message names both causes.
+      assert.equal(outcomeOfError(0x0207, after("rdp", 2)).message, "Labdeck cannot reach your lab's desktop.");
+      assert.equal(outcomeOfError(0x0207, after("vnc", 2)).message, "Labdeck cannot reach your lab's desktop, or the desktop refused the password.");
+      assert.ok(desktopAttempts <= 4, "fewer attempts than TigerVNC's blacklist threshold (5 failed logins)");
+    });
+
+    test("an SSH lab guacd cannot reach, and other statuses, keep their usual reaction", () => {
+      assert.deepEqual(outcomeOfError(0x0207, after("ssh", 10)), outcomeOfStatus(0x0207));
+      assert.equal(outcomeOfError(0x0207, before("vnc")).reaction, "retry");
+      assert.equal(outcomeOfError(0x0207, before("vnc")).desktopUnreachable, undefined);
+      for (const code of [0x0206, 0x0208, 0x0202, 0x0203, 0x0209]) {
+        assert.deepEqual(outcomeOfError(code, after("rdp", 5)), outcomeOfStatus(code), code.toString(16));
+      }
+    });
   });
 
   test("ticket refusals", () => {

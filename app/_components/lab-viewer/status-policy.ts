@@ -1,7 +1,8 @@
 // What the viewer says and does for each way a connection can end: every Guacamole status in
 // server/guacamole/status.ts (the one status table) gets a message for people and a reaction.
 // Pure: no DOM, no timers; the connection asks, this answers.
-import { statusByCode, type StatusName } from "../../../server/guacamole/status.ts";
+import type { Protocol } from "../../../server/db/generated/sqlite/enums.ts";
+import { statusByCode, statuses, type StatusName } from "../../../server/guacamole/status.ts";
 
 /**
  * - retry: a transient failure; reconnect by itself after the backoff delay.
@@ -12,7 +13,13 @@ import { statusByCode, type StatusName } from "../../../server/guacamole/status.
  */
 export type Reaction = "retry" | "retry-now" | "wait" | "ended" | "fatal";
 
-export type Outcome = { code: number | undefined; message: string; reaction: Reaction };
+export type Outcome = {
+  code: number | undefined;
+  message: string;
+  reaction: Reaction;
+  /** guacd could not reach the lab's desktop: counts toward the attempts a desktop gets (see outcomeOfError). */
+  desktopUnreachable?: true;
+};
 
 const byStatus: Record<StatusName, { message: string; reaction: Reaction }> = {
   SUCCESS: { message: "The connection to your lab was interrupted.", reaction: "retry" },
@@ -45,6 +52,49 @@ export function outcomeOfStatus(code: number): Outcome {
   // Unknown codes: server-side classes (0x02xx) may pass; client-side ones (0x03xx) will not.
   if (code >= 0x0200 && code < 0x0300) return { code, message: "The lab gateway reported a problem.", reaction: "retry" };
   return { code, message: "The lab connection failed.", reaction: "fatal" };
+}
+
+/** Where an `error` instruction came from, and what came before it. */
+export type ErrorContext = {
+  protocol: Protocol;
+  /**
+   * The tunnel had opened (sent its UUID) before the error. Labdeck's tunnel refuses a ticket, a lab
+   * that is not ready and an unreachable guacd before it opens, and after that sends neither 0x0207
+   * nor 0x0301 itself: those two after the UUID are guacd's own, about the lab, relayed as they are.
+   */
+  afterOpen: boolean;
+  /** Attempts in a row, just before this one, that ended with guacd unable to reach the desktop. */
+  desktopUnreachableBefore: number;
+};
+
+/** Attempts a desktop gets when guacd cannot reach it (TigerVNC blacklists guacd after 5 failed logins). */
+export const desktopAttempts = 3;
+
+// guacd 1.3 after it opened the session: 0x0301 for a refused login (SSH key, RDP security
+// negotiation or credentials); 0x0207 for anything that kept it from the desktop, a wrong VNC
+// password included (VNC tells guacd nothing more).
+const loginRefused: Record<Protocol, string> = {
+  ssh: "Your lab refused the login (wrong key or password).",
+  rdp: "The lab's desktop refused the login (wrong password or security settings).",
+  vnc: "The lab's desktop refused the login (wrong password or security settings).",
+};
+const desktopUnreachable: Record<Exclude<Protocol, "ssh">, string> = {
+  rdp: "Labdeck cannot reach your lab's desktop.",
+  vnc: "Labdeck cannot reach your lab's desktop, or the desktop refused the password.",
+};
+
+/** The outcome of an `error` instruction with status `code`. */
+export function outcomeOfError(code: number, context: ErrorContext): Outcome {
+  if (!context.afterOpen) return outcomeOfStatus(code);
+  const { protocol } = context;
+  // Not an expired ticket but the lab refusing guacd: a fresh ticket changes nothing.
+  if (code === statuses.CLIENT_UNAUTHORIZED.code) return { code, message: loginRefused[protocol], reaction: "fatal" };
+  if (code === statuses.UPSTREAM_NOT_FOUND.code && protocol !== "ssh") {
+    // A desktop still starting deserves another try; a wrong password does not get better with more.
+    const last = context.desktopUnreachableBefore + 1 >= desktopAttempts;
+    return { code, message: desktopUnreachable[protocol], reaction: last ? "fatal" : "retry", desktopUnreachable: true };
+  }
+  return outcomeOfStatus(code);
 }
 
 /** The tunnel closed without an error instruction: the network, a restart, or a lost gateway. */
