@@ -165,7 +165,7 @@ export class Tunnel {
     for (const instruction of this.handshakeInbox) this.browser.sendOwn(encodeInstruction(instruction.opcode, ...instruction.args));
     this.handshakeInbox = [];
     this.handshakeText = undefined;
-    // An instruction guacd had begun after `ready` opens the first relayed message.
+    // An instruction guacd had begun after `ready` is the start of the first relayed message.
     if (this.handshakeTail.length > 0) this.browser.relay(Buffer.concat(this.handshakeTail), -1);
     this.handshakeTail = [];
     if (this.earlyInstructions.length > 0) this.writeToGuacd(this.earlyInstructions.join(""));
@@ -313,8 +313,7 @@ export class Tunnel {
     this.state = "closed";
     const ws = this.ws;
     if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) {
-      // Mid-message, an error instruction would land inside guacd's unfinished one: the close reason says it.
-      if (status !== statuses.SUCCESS && options.notifyBrowser !== false && !this.browser.messageOpen) {
+      if (status !== statuses.SUCCESS && options.notifyBrowser !== false) {
         ws.send(encodeInstruction("error", message ?? status.message, status.code));
       }
       ws.close(status.webSocketCode, String(status.code));
