@@ -9,6 +9,7 @@ import type { Protocol } from "../../../server/db/generated/sqlite/enums.ts";
 import { connectData, deviceSizeOf, fitScale } from "./connect-data.ts";
 import { isLeaveChord, isPasteShortcut, keysyms, keysymsOfText } from "./keysyms.ts";
 import {
+  noPicture,
   outcomeOfDrop,
   outcomeOfError,
   outcomeOfTicketFailure,
@@ -139,6 +140,8 @@ type Session = {
   /** guacd or the tunnel server ended the session (the client began disconnecting on its own). */
   remoteClosing: boolean;
   live: boolean;
+  /** Gives up on a session that is open but has shown nothing (see noPictureMs). */
+  pictureTimer: ReturnType<typeof setTimeout> | undefined;
   settled: boolean;
   /** The sizes the lab was last asked for, in device pixels. */
   sentWidth: number;
@@ -148,6 +151,12 @@ type Session = {
 };
 
 const resizeDebounceMs = 200;
+
+/**
+ * A session that says it is connected but has not sized its display after this long is stuck (seen
+ * with xrdp in front of Xvnc on a loaded machine: guacd syncs, the desktop never arrives): try again.
+ */
+export const noPictureMs = 10_000;
 const desktopPasteDelayMs = 150;
 
 export class LabConnection {
@@ -342,6 +351,7 @@ export class LabConnection {
       tunnelCode: undefined,
       remoteClosing: false,
       live: false,
+      pictureTimer: undefined,
       settled: false,
       sentWidth: size.width,
       sentHeight: size.height,
@@ -359,6 +369,8 @@ export class LabConnection {
       if (!isCurrent()) return;
       this.update({ remoteSize: { width, height } });
       this.rescale();
+      // The first picture may come after the first frame (an RDP desktop sizes itself late).
+      if (!session.live && session.pictureTimer !== undefined && width > 0 && height > 0) display.flush(() => this.onFirstFrame(session));
     };
 
     // Mouse and touch on the display; positions are in scaled CSS pixels, so the client divides them
@@ -404,6 +416,9 @@ export class LabConnection {
       if (state === State.CONNECTED) {
         // CONNECTED comes with the first `sync`; the flush callback runs once that frame is drawn.
         display.flush(() => this.onFirstFrame(session));
+        session.pictureTimer = setTimeout(() => {
+          if (!session.live) this.settle(session, noPicture);
+        }, noPictureMs);
       } else if (state === State.DISCONNECTING) {
         // Only guacd's `error` or `disconnect` gets here: the viewer detaches a session before ending it.
         session.remoteClosing = true;
@@ -448,10 +463,13 @@ export class LabConnection {
 
   private onFirstFrame(session: Session): void {
     if (this.session !== session || session.settled || session.live) return;
+    const display = session.client.getDisplay();
+    // A frame of nothing (no size yet) is not the lab's picture: wait for onresize, or the timer.
+    if (display.getWidth() === 0 || display.getHeight() === 0) return;
+    clearTimeout(session.pictureTimer);
     session.live = true;
     this.failures = 0;
     this.desktopUnreachable = 0;
-    const display = session.client.getDisplay();
     this.update({
       state: "connected",
       phase: "live",
@@ -479,6 +497,7 @@ export class LabConnection {
   private settle(session: Session, outcome: Outcome): void {
     if (session.settled || this.session !== session) return;
     session.settled = true;
+    clearTimeout(session.pictureTimer);
     this.endSession();
     this.react(outcome);
   }

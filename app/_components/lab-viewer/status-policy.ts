@@ -110,6 +110,9 @@ export function outcomeOfDrop(code: number | undefined): Outcome {
 /** guacd closed the session itself (a `disconnect` instruction): e.g. `exit` in the lab's shell. */
 export const sessionEnded: Outcome = { code: undefined, message: "The lab session ended.", reaction: "ended" };
 
+/** The session opened but the lab's screen never appeared (lab-connection.ts, noPictureMs). */
+export const noPicture: Outcome = { code: undefined, message: "Your lab's screen did not appear. Trying again…", reaction: "retry" };
+
 /** The ticket request failed with HTTP `status` (0: no answer at all). */
 export function outcomeOfTicketFailure(status: number): Outcome {
   switch (status) {
