@@ -10,14 +10,20 @@ import { labViewSelect, toLabView, type LabView } from "./lab-view.ts";
  */
 export async function teardownLab(options: { labId: string }): Promise<LabView> {
   const { labId } = options;
-  const view = await db().$transaction(async (tx) => {
-    const exists = await tx.lab.count({ where: { id: labId } });
-    if (exists === 0) throw new AppError("not_found", `No lab ${labId}.`);
-    await tx.lab.updateMany({ where: { id: labId, state: { not: "torn_down" } }, data: { state: "torn_down", tornDownAt: new Date() } });
-    await tx.labCredential.deleteMany({ where: { labId } });
-    await tx.connectionTicket.deleteMany({ where: { labId, consumedAt: null } });
-    return toLabView(await tx.lab.findUniqueOrThrow({ where: { id: labId }, select: labViewSelect }));
-  });
+  const view = await db().$transaction(
+    async (tx) => {
+      // Write first: on SQLite the transaction then takes the write lock at once (waiting for it if
+      // another process holds it) rather than reading first and failing to upgrade a stale snapshot.
+      await tx.lab.updateMany({ where: { id: labId, state: { not: "torn_down" } }, data: { state: "torn_down", tornDownAt: new Date() } });
+      const exists = await tx.lab.count({ where: { id: labId } });
+      if (exists === 0) throw new AppError("not_found", `No lab ${labId}.`);
+      await tx.labCredential.deleteMany({ where: { labId } });
+      await tx.connectionTicket.deleteMany({ where: { labId, consumedAt: null } });
+      return toLabView(await tx.lab.findUniqueOrThrow({ where: { id: labId }, select: labViewSelect }));
+    },
+    // Longer than SQLite's busy timeout (10 s, server/db/client.ts): a busy file makes it wait, not fail.
+    { maxWait: 15_000, timeout: 15_000 },
+  );
   emitLabTornDown({ labId });
   return view;
 }
