@@ -1,7 +1,7 @@
 // Cuts guacd's byte stream at instruction boundaries without decoding, copying or re-serializing it:
 // for each TCP read the framer says where the last instruction completed in it, and the relay sends
-// the read as (at most) two fragments, the end of the WebSocket message in progress and the start of
-// the next one (server/tunnel/browser-stream.ts). This is the hot path, so:
+// everything up to there as one WebSocket message, the rest of the read waiting for the next one
+// (server/tunnel/browser-stream.ts). This is the hot path, so:
 // - state is resumable across chunks, and nothing is held from one chunk to the next (except the
 //   bytes of an instruction that may be watched, until its opcode is known);
 // - a chunk that is all ASCII (nearly always: guacd sends base64 and numbers) skips each value by its
