@@ -81,6 +81,10 @@ test("VNC: a tab connects when first opened, draws the desktop and runs what is 
   await expect(tabs.first()).toHaveAttribute("aria-selected", "true");
   await expect(page.getByTestId("lab-viewer")).toHaveCount(1);
   await expect(viewerOf(page, "rdp")).toHaveAttribute("data-state", "connected", { timeout: 30_000 });
+  // Under load the RDP pane may have needed a second tunnel to get its first picture (noPictureMs):
+  // what counts below is what the tabs do from here on.
+  const openedBefore = tunnels.opened.length;
+  const closedBefore = tunnels.closed.length;
   // Only SSH has a text size.
   await expect(viewerOf(page, "rdp").getByRole("button", { name: "Larger text" })).toHaveCount(0);
 
@@ -109,9 +113,9 @@ test("VNC: a tab connects when first opened, draws the desktop and runs what is 
   await page.getByRole("tab", { name: "Terminal" }).click();
   await expect(viewerOf(page, "ssh")).toHaveAttribute("data-state", "connected", { timeout: 30_000 });
 
-  // One tunnel per pane, none closed by switching tabs; the hidden ones are still connected.
-  expect(tunnels.opened).toHaveLength(3);
-  expect(tunnels.closed).toHaveLength(0);
+  // One tunnel for each pane opened after RDP's, none closed by switching tabs; the hidden ones are still connected.
+  expect(tunnels.opened.length - openedBefore).toBe(2);
+  expect(tunnels.closed.length).toBe(closedBefore);
   await expect(page.locator('[data-testid="lab-viewer"][data-state="connected"]')).toHaveCount(3);
 });
 
