@@ -30,11 +30,6 @@ export class BrowserStream {
 
   constructor(private readonly options: BrowserStreamOptions) {}
 
-  /** Bytes of an unfinished instruction waiting for its end. */
-  get pendingBytes(): number {
-    return this.keptBytes;
-  }
-
   /** Sends `chunk` up to `end`, the end of its last whole instruction (-1: none ends in it), and keeps the rest. */
   relay(chunk: Buffer, end: number): void {
     const { ws, socket, highWater } = this.options;
