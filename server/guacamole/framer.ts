@@ -1,19 +1,21 @@
-// Cuts guacd's byte stream at instruction boundaries without decoding, copying or re-serializing it:
-// for each TCP read the framer says where the last instruction completed in it, and the relay sends
+// Cuts guacd's byte stream at instruction boundaries without decoding or re-serializing it: for
+// each TCP read the framer says where the last instruction completed in it, and the relay sends
 // everything up to there as one WebSocket message, the rest of the read waiting for the next one
 // (server/tunnel/browser-stream.ts). This is the hot path, so:
-// - state is resumable across chunks, and nothing is held from one chunk to the next (except the
-//   bytes of an instruction that may be watched, until its opcode is known);
-// - a chunk that is all ASCII (nearly always: guacd sends base64 and numbers) skips each value by its
-//   length in one step, since N ASCII codepoints are N bytes;
-// - otherwise long values try `isAscii` on their span and only fall back to counting UTF-8 lead bytes
-//   (and checking continuation bytes) when the span is not ASCII, and the whole chunk goes through a
-//   streaming, fatal UTF-8 decoder (overlong forms, surrogates), before any of it is sent.
-// Only instructions whose opcode is watched are parsed.
+// - a chunk that is all ASCII (nearly always: guacd sends base64 and numbers) has its whole elements
+//   framed by a loop in WebAssembly (framer-scan.ts), which skips each value by its length in one
+//   step (N ASCII codepoints are N bytes); only an instruction left open by the previous chunk and
+//   the element the chunk ends in go through the resumable state machine here;
+// - a chunk with non-ASCII bytes goes through the state machine's UTF-8 twin, which counts UTF-8
+//   lead bytes (and checks continuation bytes), and the whole chunk through a streaming, fatal UTF-8
+//   decoder (overlong forms, surrogates), before any of it is sent;
+// - nothing is held from one chunk to the next, except the bytes of an instruction that may be
+//   watched, until its opcode is known. Only instructions whose opcode is watched are parsed.
 
 import { isAscii } from "node:buffer";
+import { frameWholeElements, scanSettings, type ScanSettings } from "./framer-scan.ts";
 import type { Instruction } from "./instruction.ts";
-import { guacdLimits, maxLengthDigits, ProtocolError, type ProtocolLimits } from "./limits.ts";
+import { guacdLimits, maxLengthDigits, ProtocolError, protocolErrors, type ProtocolLimits } from "./limits.ts";
 import { InstructionParser } from "./parser.ts";
 
 export type FramedChunk = {
@@ -23,7 +25,15 @@ export type FramedChunk = {
   watched: Instruction[];
 };
 
-export type FramerOptions = { watch?: readonly string[]; limits?: ProtocolLimits };
+export type FramerOptions = {
+  watch?: readonly string[];
+  limits?: ProtocolLimits;
+  /**
+   * false: frame every chunk with the resumable state machine alone, never the WebAssembly loop. The
+   * tests check the loop against it; nothing else should need it.
+   */
+  fastPath?: boolean;
+};
 
 const LENGTH = 0;
 const VALUE = 1;
@@ -50,6 +60,8 @@ export class InstructionFramer {
   private readonly watch: readonly Buffer[];
   /** Bit n is set when some watched opcode is n bytes long (n < 32); a cheap first filter. */
   private readonly watchLengths: number;
+  /** The WebAssembly loop's settings, or undefined when it is not used. */
+  private readonly scan: ScanSettings | undefined;
 
   private state = LENGTH;
   private length = 0;
@@ -81,6 +93,8 @@ export class InstructionFramer {
     this.maxDigits = maxLengthDigits(this.limits);
     this.watch = (options.watch ?? []).map(opcodeBytes);
     this.watchLengths = this.watch.reduce((mask, opcode) => (opcode.length < 32 ? mask | (1 << opcode.length) : mask), 0);
+    // The loop's arithmetic is 32-bit: lengths of up to 8 digits (guacd's are 4) stay far from overflow.
+    this.scan = options.fastPath === false || this.maxDigits > 8 ? undefined : scanSettingsFor(this.limits, options.watch ?? [], this.watch);
   }
 
   /** Bytes received of the instruction not yet complete: the message the relay has left open. */
@@ -110,7 +124,7 @@ export class InstructionFramer {
   private frame(chunk: Buffer): FramedChunk {
     const ascii = isAscii(chunk);
     if (ascii) {
-      if (this.continuation > 0) throw invalidUtf8();
+      if (this.continuation > 0) throw protocolErrors.invalidUtf8();
     } else {
       this.validateUtf8(chunk);
     }
@@ -146,54 +160,65 @@ export class InstructionFramer {
     try {
       this.utf8.decode(chunk, { stream: true });
     } catch {
-      throw invalidUtf8();
+      throw protocolErrors.invalidUtf8();
     }
   }
 
   /**
-   * Runs the state machine over an all-ASCII chunk (nearly every chunk), one element per turn of the
-   * loop. Returns the position just past the last completed instruction, or -1 when none completed;
-   * records watched instructions in `watchedAt`. (`scanUtf8` is its twin for other chunks: one loop
-   * each keeps this one small enough for V8 to hold its state in registers, about 40% faster on small
-   * instructions.)
+   * Frames an all-ASCII chunk. Returns the position just past the last completed instruction, or -1
+   * when none completed; records watched instructions in `watchedAt`. The state machine finishes the
+   * element left open by the previous chunk, the WebAssembly loop frames every whole element after
+   * it, and the state machine takes the element the chunk ends in.
    */
   private scanAscii(chunk: Buffer): number {
+    if (!this.scan) return this.resumeAscii(chunk, 0, false);
+    let lastEnd = -1;
+    let p = 0;
+    if (this.state !== LENGTH || this.digits !== 0) {
+      p = this.resumeAscii(chunk, 0, true);
+      if (p < 0) return -1;
+      if (this.elementCount === 0) lastEnd = p;
+    }
+    const run = frameWholeElements(chunk, p, this.instructionStart, this.elementCount, this.currentIsWatched, this.scan, this.watchedAt);
+    if (run.lastEnd >= 0) lastEnd = run.lastEnd;
+    this.state = LENGTH;
+    this.length = 0;
+    this.digits = 0;
+    this.remaining = 0;
+    this.elementCount = run.elements;
+    this.instructionStart = run.instructionStart;
+    this.currentIsWatched = run.isWatched;
+    const tailEnd = this.resumeAscii(chunk, run.stoppedAt, false);
+    return tailEnd >= 0 ? tailEnd : lastEnd;
+  }
+
+  /**
+   * The resumable state machine over an all-ASCII chunk from `from`, one element per turn of the
+   * loop, for elements that may begin or end outside the chunk. With `stopAtElementEnd` it returns
+   * the position just past the first element it completes (-1: the chunk ended first); otherwise it
+   * runs to the end of the chunk and returns the position just past the last instruction completed
+   * (or -1). At the end of the chunk it leaves the state for the next one. (`scanUtf8` is its twin
+   * for other chunks.)
+   */
+  private resumeAscii(chunk: Buffer, from: number, stopAtElementEnd: boolean): number {
     const end = chunk.length;
     const { maxElementLength, maxElements, maxDigits, watchLengths } = this;
     let { state, length, digits, remaining, elementCount, instructionStart, opcodeStart, currentIsWatched } = this;
     let lastEnd = -1;
-    let p = 0;
-
-    // Far enough from the end, a whole length prefix (at most maxDigits digits and ".") fits in the chunk.
-    const prefixFitsBefore = end - (maxDigits + 1);
+    let p = from;
 
     for (;;) {
       if (state === LENGTH) {
-        if (digits === 0 && p < prefixFitsBefore) {
-          // Fast path: no bounds checks, and no state kept, while reading the prefix.
-          // (x >>> 0) > 9 is "not a digit" in one comparison.
-          let digit = chunk[p++]! - DIGIT_0;
-          if (digit >>> 0 > 9) throw notALengthPrefix();
-          length = digit;
-          for (let byte = chunk[p++]!; byte !== PERIOD; byte = chunk[p++]!) {
-            digit = byte - DIGIT_0;
-            if (digit >>> 0 > 9) throw notALengthPrefix();
-            length = length * 10 + digit;
-            if (++digits >= maxDigits) throw lengthPrefixTooLong(length, maxElementLength);
-          }
-          if (length > maxElementLength) throw elementTooLong(maxElementLength);
-        } else {
-          while (p < end) {
-            const digit = chunk[p]! - DIGIT_0;
-            if (digit < 0 || digit > 9) break;
-            p++;
-            length = length * 10 + digit;
-            if (++digits > maxDigits || length > maxElementLength) throw lengthPrefixTooLong(length, maxElementLength);
-          }
-          if (p === end) break;
-          if (chunk[p] !== PERIOD || digits === 0) throw notALengthPrefix();
+        while (p < end) {
+          const digit = chunk[p]! - DIGIT_0;
+          if (digit < 0 || digit > 9) break;
           p++;
+          length = length * 10 + digit;
+          if (++digits > maxDigits || length > maxElementLength) throw protocolErrors.lengthPrefixTooLong(length, maxElementLength);
         }
+        if (p === end) break;
+        if (chunk[p] !== PERIOD || digits === 0) throw protocolErrors.notALengthPrefix();
+        p++;
         state = VALUE;
         remaining = length;
         if (elementCount === 0) opcodeStart = p;
@@ -209,7 +234,7 @@ export class InstructionFramer {
       remaining = 0;
 
       const terminator = chunk[p++];
-      if (terminator !== COMMA && terminator !== SEMICOLON) throw wrongLength();
+      if (terminator !== COMMA && terminator !== SEMICOLON) throw protocolErrors.wrongLength();
       elementCount++;
       if (elementCount === 1) {
         const opcodeLength = p - 1 - opcodeStart;
@@ -224,7 +249,18 @@ export class InstructionFramer {
         instructionStart = p;
         lastEnd = p;
       } else if (elementCount >= maxElements) {
-        throw new ProtocolError("too_many_elements", `An instruction has more than ${maxElements} elements.`);
+        throw protocolErrors.tooManyElements(maxElements);
+      }
+      if (stopAtElementEnd) {
+        // Between elements: positions stay relative to this chunk, which the caller goes on framing.
+        this.state = LENGTH;
+        this.length = 0;
+        this.digits = 0;
+        this.remaining = 0;
+        this.elementCount = elementCount;
+        this.instructionStart = instructionStart;
+        this.currentIsWatched = currentIsWatched;
+        return p;
       }
     }
 
@@ -257,27 +293,28 @@ export class InstructionFramer {
     for (;;) {
       if (state === LENGTH) {
         if (digits === 0 && p < prefixFitsBefore) {
-          // Fast path: no bounds checks, and no state kept, while reading the prefix.
+          // Fast path: no bounds checks, and no state kept, while reading the prefix. The checks
+          // come in the state machine's order, so an error gets the same reason either way.
           let digit = chunk[p++]! - DIGIT_0;
-          if (digit < 0 || digit > 9) throw notALengthPrefix();
+          if (digit < 0 || digit > 9) throw protocolErrors.notALengthPrefix();
           length = digit;
+          if (length > maxElementLength) throw protocolErrors.elementTooLong(maxElementLength);
           for (let byte = chunk[p++]!; byte !== PERIOD; byte = chunk[p++]!) {
             digit = byte - DIGIT_0;
-            if (digit < 0 || digit > 9) throw notALengthPrefix();
+            if (digit < 0 || digit > 9) throw protocolErrors.notALengthPrefix();
             length = length * 10 + digit;
-            if (++digits >= maxDigits) throw lengthPrefixTooLong(length, maxElementLength);
+            if (++digits >= maxDigits || length > maxElementLength) throw protocolErrors.lengthPrefixTooLong(length, maxElementLength);
           }
-          if (length > maxElementLength) throw elementTooLong(maxElementLength);
         } else {
           while (p < end) {
             const digit = chunk[p]! - DIGIT_0;
             if (digit < 0 || digit > 9) break;
             p++;
             length = length * 10 + digit;
-            if (++digits > maxDigits || length > maxElementLength) throw lengthPrefixTooLong(length, maxElementLength);
+            if (++digits > maxDigits || length > maxElementLength) throw protocolErrors.lengthPrefixTooLong(length, maxElementLength);
           }
           if (p === end) break;
-          if (chunk[p] !== PERIOD || digits === 0) throw notALengthPrefix();
+          if (chunk[p] !== PERIOD || digits === 0) throw protocolErrors.notALengthPrefix();
           p++;
         }
         state = VALUE;
@@ -291,7 +328,7 @@ export class InstructionFramer {
       if (p === end) break;
 
       const terminator = chunk[p++];
-      if (terminator !== COMMA && terminator !== SEMICOLON) throw wrongLength();
+      if (terminator !== COMMA && terminator !== SEMICOLON) throw protocolErrors.wrongLength();
       elementCount++;
       if (elementCount === 1) {
         const opcodeLength = p - 1 - opcodeStart;
@@ -306,7 +343,7 @@ export class InstructionFramer {
         instructionStart = p;
         lastEnd = p;
       } else if (elementCount >= maxElements) {
-        throw new ProtocolError("too_many_elements", `An instruction has more than ${maxElements} elements.`);
+        throw protocolErrors.tooManyElements(maxElements);
       }
     }
 
@@ -343,26 +380,26 @@ export class InstructionFramer {
     while (p < end) {
       const byte = chunk[p]!;
       if (remaining === 0) {
-        if (byte >= 0xc0) throw continuation > 0 ? invalidUtf8() : wrongLength();
+        if (byte >= 0xc0) throw continuation > 0 ? protocolErrors.invalidUtf8() : protocolErrors.wrongLength();
         if (byte >= 0x80) {
           // The last character's continuation bytes.
-          if (continuation === 0) throw invalidUtf8();
+          if (continuation === 0) throw protocolErrors.invalidUtf8();
           continuation--;
           p++;
           continue;
         }
-        if (continuation > 0) throw invalidUtf8();
+        if (continuation > 0) throw protocolErrors.invalidUtf8();
         break;
       }
       p++;
       if (byte < 0x80) {
-        if (continuation > 0) throw invalidUtf8();
+        if (continuation > 0) throw protocolErrors.invalidUtf8();
         remaining--;
       } else if (byte < 0xc0) {
-        if (continuation === 0) throw invalidUtf8();
+        if (continuation === 0) throw protocolErrors.invalidUtf8();
         continuation--;
       } else {
-        if (continuation > 0 || byte >= 0xf8) throw invalidUtf8();
+        if (continuation > 0 || byte >= 0xf8) throw protocolErrors.invalidUtf8();
         continuation = byte >= 0xf0 ? 3 : byte >= 0xe0 ? 2 : 1;
         remaining--;
       }
@@ -413,23 +450,15 @@ function opcodeBytes(opcode: string): Buffer {
   return bytes;
 }
 
-function invalidUtf8(): ProtocolError {
-  return new ProtocolError("invalid_utf8", "The data is not valid UTF-8.");
-}
-
-function notALengthPrefix(): ProtocolError {
-  return new ProtocolError("malformed", "Expected a digit or '.' in a length prefix.");
-}
-
-/** Too many digits: an element too long, or (with leading zeros) a malformed prefix. */
-function lengthPrefixTooLong(length: number, max: number): ProtocolError {
-  return length > max ? elementTooLong(max) : new ProtocolError("malformed", "A length prefix has too many digits.");
-}
-
-function elementTooLong(max: number): ProtocolError {
-  return new ProtocolError("element_too_long", `An element is longer than ${max} characters.`);
-}
-
-function wrongLength(): ProtocolError {
-  return new ProtocolError("malformed", "An element is not followed by ',' or ';' (its length is wrong).");
+// The loop's settings are shared too, by every framer with the same limits and watched opcodes (every
+// tunnel's): the loop then writes its table of watched opcodes once, not on each chunk.
+const scanSettingsCache = new Map<string, ScanSettings>();
+function scanSettingsFor(limits: ProtocolLimits, opcodes: readonly string[], watch: readonly Buffer[]): ScanSettings {
+  const key = JSON.stringify([limits.maxElementLength, limits.maxElements, opcodes]);
+  let settings = scanSettingsCache.get(key);
+  if (!settings) {
+    settings = scanSettings(limits, watch);
+    scanSettingsCache.set(key, settings);
+  }
+  return settings;
 }

@@ -30,3 +30,15 @@ export class ProtocolError extends Error {
 export function maxLengthDigits(limits: ProtocolLimits): number {
   return String(limits.maxElementLength).length;
 }
+
+/** The errors of the parser and the framer, worded once. */
+export const protocolErrors = {
+  notALengthPrefix: () => new ProtocolError("malformed", "Expected a digit or '.' in a length prefix."),
+  /** Too many digits: an element too long, or (with leading zeros) a malformed prefix. */
+  lengthPrefixTooLong: (length: number, max: number) =>
+    length > max ? protocolErrors.elementTooLong(max) : new ProtocolError("malformed", "A length prefix has too many digits."),
+  elementTooLong: (max: number) => new ProtocolError("element_too_long", `An element is longer than ${max} characters.`),
+  tooManyElements: (max: number) => new ProtocolError("too_many_elements", `An instruction has more than ${max} elements.`),
+  wrongLength: () => new ProtocolError("malformed", "An element is not followed by ',' or ';' (its length is wrong)."),
+  invalidUtf8: () => new ProtocolError("invalid_utf8", "The data is not valid UTF-8."),
+};

@@ -3,7 +3,7 @@
 // surrogate pair. The guacd -> browser hot path works on bytes instead (framer.ts).
 
 import type { Instruction } from "./instruction.ts";
-import { maxLengthDigits, guacdLimits, ProtocolError, type ProtocolLimits } from "./limits.ts";
+import { maxLengthDigits, guacdLimits, ProtocolError, protocolErrors, type ProtocolLimits } from "./limits.ts";
 
 export { guacdLimits, ProtocolError, type ProtocolErrorReason, type ProtocolLimits } from "./limits.ts";
 
@@ -53,6 +53,11 @@ export class InstructionParser {
     return this.elementUnits + this.value.length;
   }
 
+  /** True between instructions: nothing of an unfinished instruction is held. */
+  get atInstructionBoundary(): boolean {
+    return this.state === LENGTH && this.digits === 0 && this.elements.length === 0 && !this.failure;
+  }
+
   /** Parses `text` and returns every instruction it completes, in order. */
   push(text: string): Instruction[] {
     if (this.failure) throw this.failure;
@@ -75,14 +80,14 @@ export class InstructionParser {
           this.length = this.length * 10 + (unit - DIGIT_0);
           this.digits++;
           if (this.length > this.maxElementLength) {
-            throw new ProtocolError("element_too_long", `An element is longer than ${this.maxElementLength} characters.`);
+            throw protocolErrors.elementTooLong(this.maxElementLength);
           }
-          if (this.digits > this.maxDigits) throw new ProtocolError("malformed", "A length prefix has too many digits.");
+          if (this.digits > this.maxDigits) throw protocolErrors.lengthPrefixTooLong(this.length, this.maxElementLength);
         } else if (unit === PERIOD && this.digits > 0) {
           this.state = VALUE;
           this.remaining = this.length;
         } else {
-          throw new ProtocolError("malformed", "Expected a digit or '.' in a length prefix.");
+          throw protocolErrors.notALengthPrefix();
         }
       } else if (this.state === VALUE) {
         const start = i;
@@ -93,7 +98,7 @@ export class InstructionParser {
       } else {
         const unit = text.charCodeAt(i++);
         if (unit !== COMMA && unit !== SEMICOLON) {
-          throw new ProtocolError("malformed", "An element is not followed by ',' or ';' (its length is wrong).");
+          throw protocolErrors.wrongLength();
         }
         this.elements.push(this.value);
         this.elementUnits += this.value.length;
@@ -108,7 +113,7 @@ export class InstructionParser {
           this.elements = [];
           this.elementUnits = 0;
         } else if (this.elements.length >= this.maxElements) {
-          throw new ProtocolError("too_many_elements", `An instruction has more than ${this.maxElements} elements.`);
+          throw protocolErrors.tooManyElements(this.maxElements);
         }
       }
     }
@@ -147,7 +152,7 @@ export function createUtf8Decoder(): (bytes: Uint8Array) => string {
     try {
       return decoder.decode(bytes, { stream: true });
     } catch {
-      failure = new ProtocolError("invalid_utf8", "The data is not valid UTF-8.");
+      failure = protocolErrors.invalidUtf8();
       throw failure;
     }
   };

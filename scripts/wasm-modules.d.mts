@@ -1,0 +1,2 @@
+export const wasmSources: readonly string[];
+export function assembleWat(path: string): Promise<Buffer>;

@@ -1,0 +1,157 @@
+// The framer's WebAssembly loop (framer-scan.wat) against the resumable state machine it stands in for:
+// on any input, the framer with the loop and the framer without it (fastPath: false) must say the same
+// thing, chunk by chunk, errors included. And the .wasm that runs is exactly the .wat assembled.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import fc from "fast-check";
+import { assembleWat } from "../../scripts/wasm-modules.mjs";
+import { InstructionFramer, type FramerOptions } from "./framer.ts";
+import { scanReadBuffer } from "./framer-scan.ts";
+import { encodeInstruction } from "./instruction.ts";
+import { guacdLimits, ProtocolError, type ProtocolLimits } from "./limits.ts";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+type Step = { end: number; watched: unknown; pending: number; held: number } | { error: string; message: string };
+
+/** What a framer reports for each chunk, until it throws (the error ends the list). */
+function framing(chunks: readonly Buffer[], options: FramerOptions, inPlace = false): Step[] {
+  const framer = new InstructionFramer(options);
+  const steps: Step[] = [];
+  for (const chunk of chunks) {
+    let input = chunk;
+    if (inPlace && chunk.length <= scanReadBuffer.length) {
+      chunk.copy(scanReadBuffer);
+      input = scanReadBuffer.subarray(0, chunk.length);
+    }
+    try {
+      const { end, watched } = framer.push(input);
+      steps.push({ end, watched, pending: framer.pendingLength, held: framer.heldLength });
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      steps.push({ error: error.reason, message: error.message });
+      break;
+    }
+  }
+  return steps;
+}
+
+/** Asserts the loop and the state machine agree on these chunks, read in place and copied. */
+function assertSameFraming(chunks: readonly Buffer[], options: Omit<FramerOptions, "fastPath"> = {}): void {
+  const reference = framing(chunks, { ...options, fastPath: false });
+  assert.deepEqual(framing(chunks, options), reference);
+  assert.deepEqual(framing(chunks, options, true), reference);
+}
+
+function splitAt(bytes: Buffer, cuts: readonly number[]): Buffer[] {
+  const points = [...new Set(cuts)].filter((cut) => cut > 0 && cut < bytes.length).sort((a, b) => a - b);
+  return [0, ...points].map((start, i) => bytes.subarray(start, points[i] ?? bytes.length));
+}
+
+const bytes = (text: string) => Buffer.from(text, "latin1");
+
+describe("framer-scan.wasm", () => {
+  it("is framer-scan.wat assembled (run `npm run build:wasm` after editing the .wat)", async () => {
+    const assembled = await assembleWat(join(here, "framer-scan.wat"));
+    assert.deepEqual(readFileSync(join(here, "framer-scan.wasm")), assembled);
+  });
+});
+
+describe("frameWholeElements (through InstructionFramer) agrees with the state machine", () => {
+  const small = Buffer.from(
+    Array.from({ length: 3000 }, (_, i) =>
+      i % 3 === 0 ? encodeInstruction("rect", 0, i % 1024, i % 768, 64, 32) : i % 3 === 1 ? encodeInstruction("cfill", 14, 0, i % 256, 7, 99, 255) : encodeInstruction("error", "busy", 519),
+    ).join(""),
+    "latin1",
+  );
+
+  it("on small drawing instructions split at every offset of a short stretch", () => {
+    const stretch = small.subarray(0, 400);
+    for (let cut = 0; cut <= stretch.length; cut++) assertSameFraming(splitAt(stretch, [cut]), { watch: ["error"] });
+  });
+
+  it("on a stream longer than the scan's 64 KiB window, in one chunk and in socket-sized reads", () => {
+    const stream = Buffer.concat(Array.from({ length: 6 }, () => small));
+    assert.ok(stream.length > 2 * 65_536);
+    assertSameFraming([stream], { watch: ["error"] });
+    const reads: Buffer[] = [];
+    for (let at = 0; at < stream.length; at += 65_536) reads.push(stream.subarray(at, at + 65_536));
+    assertSameFraming(reads, { watch: ["error"] });
+  });
+
+  it("reports every watched instruction when a chunk holds more than the module has room for (7680)", () => {
+    const nops = bytes("3.nop;".repeat(10_000));
+    const [step] = framing([nops], { watch: ["nop"] });
+    assert.ok(step && "watched" in step);
+    assert.equal((step.watched as unknown[]).length, 10_000);
+    assertSameFraming([nops], { watch: ["nop"] });
+  });
+
+  it("on 8 KiB blob instructions, elements at guacd's length limit", () => {
+    const blob = encodeInstruction("blob", 0, "A".repeat(guacdLimits.maxElementLength));
+    const stream = bytes(blob.repeat(20));
+    for (const size of [1000, 8191, 8192, 8209, 65_536]) {
+      const cuts = Array.from({ length: Math.ceil(stream.length / size) }, (_, i) => i * size);
+      assertSameFraming(splitAt(stream, cuts), { watch: ["error"] });
+    }
+  });
+
+  const errors: [string, string][] = [
+    ["a letter in a length prefix", "4.sync;4x.sync;"],
+    ["a prefix without digits", "4.sync;.sync;"],
+    ["five digits (too long)", "4.sync;12345.x;"],
+    ["leading zeros past the digit limit", "4.sync;00004.sync;"],
+    ["a length over the limit", "4.sync;9000.x;"],
+    ["a length over the limit, its prefix unfinished", "4.sync;9000x"],
+    ["a wrong length", "4.sync;3.sync;"],
+    ["one element too many", `4.sync;${"1.a,".repeat(128)}1.a;`],
+  ];
+  for (const [label, text] of errors) {
+    it(`reports ${label} exactly as the state machine does, and as the UTF-8 path does`, () => {
+      const input = bytes(text + "4.sync;".repeat(10));
+      const error = framing([input], {}).at(-1);
+      assert.ok(error && "error" in error, "the framer rejects it");
+      assertSameFraming([input]);
+      for (let cut = 0; cut <= text.length; cut++) assertSameFraming(splitAt(input, [cut]));
+      // The same bytes in a chunk that is not all ASCII go through scanUtf8.
+      const nonAscii = Buffer.concat([Buffer.from("1.é;", "utf8"), input]);
+      assert.deepEqual(framing([nonAscii], {}).at(-1), error);
+    });
+  }
+
+  describe("properties", () => {
+    const limits: ProtocolLimits = { maxElementLength: 20, maxElements: 5 };
+    // Mostly ASCII protocol pieces (the loop only sees all-ASCII chunks), some non-ASCII.
+    const piece = fc.constantFrom(
+      ...["0", "1", "2", "9", ".", ",", ";", "a", "1.a", "2.ab", "0.", "4.sync;", "3.nop;", "5.error,1.x,3.519;", "4.rect,1.0,2.10,2.20;", "99999.", "00", "é"].map(bytes),
+    );
+    const garbage = fc.array(piece, { maxLength: 60 }).map((parts) => Buffer.concat(parts));
+    const cuts = fc.array(fc.nat(), { maxLength: 6 });
+
+    for (const [name, framerLimits] of [["small limits", limits], ["guacd's limits", guacdLimits]] as const) {
+      it(`agree on garbage split anywhere (${name})`, () => {
+        fc.assert(
+          fc.property(garbage, cuts, (input, at) => {
+            assertSameFraming(splitAt(input, at.map((cut) => cut % (input.length + 1))), { watch: ["error", "nop", ""], limits: framerLimits });
+          }),
+          { numRuns: 400 },
+        );
+      });
+    }
+
+    it("agree on encoded instructions split anywhere", () => {
+      const element = fc.string({ unit: fc.constantFrom(..."ab0;,.é"), maxLength: 12 });
+      const instruction = fc.record({ opcode: fc.oneof(fc.constantFrom("error", "nop", "sync", ""), element), args: fc.array(element, { maxLength: 6 }) });
+      fc.assert(
+        fc.property(fc.array(instruction, { minLength: 1, maxLength: 12 }), cuts, (instructions, at) => {
+          const input = Buffer.from(instructions.map(({ opcode, args }) => encodeInstruction(opcode, ...args)).join(""), "utf8");
+          assertSameFraming(splitAt(input, at.map((cut) => cut % (input.length + 1))), { watch: ["error", "nop"] });
+        }),
+        { numRuns: 300 },
+      );
+    });
+  });
+});

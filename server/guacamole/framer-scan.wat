@@ -1,0 +1,137 @@
+;; The framer's hot loop (framer.ts), in WebAssembly: frames the whole elements of an all-ASCII region
+;; of this module's memory. Assembled into framer-scan.wasm by `npm run build:wasm`; the JavaScript
+;; side is framer-scan.ts, and framer-scan.test.ts checks that the .wasm is this file assembled.
+;;
+;; Each element's position depends on the one before (length prefix, value, terminator), so the loop is
+;; a chain of dependent loads: as JavaScript it ran at 1.2-1.5 ms per MB of small drawing instructions
+;; inside the relay, depending on how V8 laid out the code; here it runs at about 0.5.
+;;
+;; Memory (fixed at 3 pages: it never grows, so JavaScript's views of it stay valid):
+;;   0      results of `frame`, eight i32 (see the end of `frame`)
+;;   256    256 bytes: non-zero at b when some watched opcode starts with byte b
+;;   512    the watched opcodes: a count byte, then for each a length byte and its bytes
+;;   4096   watched instructions found: (start, end) i32 pairs, up to 7680 pairs
+;;   65536  the read buffer guacd sockets read into (64 KiB), scanned in place
+;;   131072 a window for other chunks, copied in (64 KiB)
+(module
+  (memory (export "memory") 3 3)
+
+  (global $watchedPairs i32 (i32.const 4096))
+  (global $maxWatchedPairs i32 (i32.const 7680))
+
+  ;; Whether the `length` bytes at `start` spell one of the watched opcodes.
+  (func $isWatchedOpcode (param $start i32) (param $length i32) (result i32)
+    (local $count i32) (local $entry i32) (local $entryLength i32) (local $i i32)
+    (local.set $count (i32.load8_u (i32.const 512)))
+    (local.set $entry (i32.const 513))
+    (block $none
+      (loop $next
+        (br_if $none (i32.eqz (local.get $count)))
+        (local.set $entryLength (i32.load8_u (local.get $entry)))
+        (if (i32.eq (local.get $entryLength) (local.get $length))
+          (then
+            (local.set $i (i32.const 0))
+            (block $differs
+              (loop $byte
+                (if (i32.ge_u (local.get $i) (local.get $length)) (then (return (i32.const 1))))
+                (br_if $differs
+                  (i32.ne
+                    (i32.load8_u (i32.add (local.get $start) (local.get $i)))
+                    (i32.load8_u (i32.add (i32.add (local.get $entry) (i32.const 1)) (local.get $i)))))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $byte)))))
+        (local.set $entry (i32.add (i32.add (local.get $entry) (i32.const 1)) (local.get $entryLength)))
+        (local.set $count (i32.sub (local.get $count) (i32.const 1)))
+        (br $next)))
+    (i32.const 0))
+
+  ;; Frames the region [p, end) from `p`, the start of an element of the instruction that starts at
+  ;; `instructionStart` and has `elements` elements before it (0: `p` starts an instruction), whose
+  ;; opcode is watched if `isWatched`. Stops at the first element that may not lie wholly before
+  ;; `end`, or at an instruction's end once the watched pairs are full.
+  ;; Returns 0, or the first error: 1 a byte that is neither digit nor "." in a length prefix (or no
+  ;; digit), 2 a second or later digit that makes the prefix too long (more than `maxDigits` digits,
+  ;; or a length over `maxElementLength`; the length so far at 24), 3 a first digit over
+  ;; `maxElementLength`, 4 a comma after `maxElements` elements, 5 an element not followed by "," or ";".
+  ;; The checks and their order are those of framer.ts's state machine, so errors are reported alike.
+  (func (export "frame")
+    (param $p i32) (param $end i32) (param $instructionStart i32) (param $elements i32) (param $isWatched i32)
+    (param $maxElementLength i32) (param $maxElements i32) (param $maxDigits i32) (param $watchLengths i32)
+    (result i32)
+    (local $prefixFitsBefore i32) (local $lastEnd i32) (local $length i32) (local $q i32) (local $byte i32)
+    (local $digit i32) (local $valueEnd i32) (local $terminator i32) (local $watched i32)
+    ;; Below this, a whole length prefix (at most maxDigits digits and ".") lies before `end`.
+    (local.set $prefixFitsBefore (i32.sub (local.get $end) (local.get $maxDigits)))
+    (local.set $lastEnd (i32.const -1))
+    (block $stop
+      (loop $element
+        (br_if $stop (i32.ge_s (local.get $p) (local.get $prefixFitsBefore)))
+        ;; The length prefix; an unsigned "> 9" is "not a digit" in one comparison.
+        (local.set $length (i32.sub (i32.load8_u (local.get $p)) (i32.const 48)))
+        (if (i32.gt_u (local.get $length) (i32.const 9)) (then (return (i32.const 1))))
+        ;; Like the state machine, the length is checked after every digit (this one only matters
+        ;; for limits under 10).
+        (if (i32.gt_u (local.get $length) (local.get $maxElementLength)) (then (return (i32.const 3))))
+        (local.set $q (i32.add (local.get $p) (i32.const 1)))
+        (block $prefixEnd
+          (loop $digits
+            (local.set $byte (i32.load8_u (local.get $q)))
+            (br_if $prefixEnd (i32.eq (local.get $byte) (i32.const 46)))
+            (local.set $digit (i32.sub (local.get $byte) (i32.const 48)))
+            (if (i32.gt_u (local.get $digit) (i32.const 9)) (then (return (i32.const 1))))
+            (local.set $length (i32.add (i32.mul (local.get $length) (i32.const 10)) (local.get $digit)))
+            (if (i32.or
+                  (i32.ge_s (i32.sub (local.get $q) (local.get $p)) (local.get $maxDigits))
+                  (i32.gt_u (local.get $length) (local.get $maxElementLength)))
+              (then
+                (i32.store (i32.const 24) (local.get $length))
+                (return (i32.const 2))))
+            (local.set $q (i32.add (local.get $q) (i32.const 1)))
+            (br $digits)))
+        ;; N ASCII codepoints are N bytes: the terminator is right after the value.
+        (local.set $valueEnd (i32.add (i32.add (local.get $q) (i32.const 1)) (local.get $length)))
+        (br_if $stop (i32.ge_s (local.get $valueEnd) (local.get $end)))
+        (if (i32.eqz (local.get $elements))
+          (then
+            ;; Cheap filters first (a watched opcode's length, then its first byte; "" has none).
+            (local.set $isWatched
+              (if (result i32)
+                (i32.and
+                  (i32.and
+                    (i32.lt_u (local.get $length) (i32.const 32))
+                    (i32.and (i32.shr_u (local.get $watchLengths) (local.get $length)) (i32.const 1)))
+                  (i32.or
+                    (i32.eqz (local.get $length))
+                    (i32.load8_u (i32.add (i32.const 256) (i32.load8_u (i32.add (local.get $q) (i32.const 1)))))))
+                (then (call $isWatchedOpcode (i32.add (local.get $q) (i32.const 1)) (local.get $length)))
+                (else (i32.const 0))))))
+        (local.set $terminator (i32.load8_u (local.get $valueEnd)))
+        (local.set $p (i32.add (local.get $valueEnd) (i32.const 1)))
+        (if (i32.eq (local.get $terminator) (i32.const 44))
+          (then
+            (local.set $elements (i32.add (local.get $elements) (i32.const 1)))
+            (if (i32.ge_s (local.get $elements) (local.get $maxElements)) (then (return (i32.const 4))))
+            (br $element)))
+        (if (i32.ne (local.get $terminator) (i32.const 59)) (then (return (i32.const 5))))
+        ;; The end of an instruction.
+        (if (local.get $isWatched)
+          (then
+            (i32.store (i32.add (global.get $watchedPairs) (i32.shl (local.get $watched) (i32.const 3))) (local.get $instructionStart))
+            (i32.store (i32.add (global.get $watchedPairs) (i32.add (i32.shl (local.get $watched) (i32.const 3)) (i32.const 4))) (local.get $p))
+            (local.set $watched (i32.add (local.get $watched) (i32.const 1)))))
+        (local.set $lastEnd (local.get $p))
+        (local.set $instructionStart (local.get $p))
+        (local.set $elements (i32.const 0))
+        (br_if $stop (i32.ge_u (local.get $watched) (global.get $maxWatchedPairs)))
+        (br $element)))
+    ;; Results: 0 end of the last instruction completed (-1: none), 4 where it stopped (an element's
+    ;; start), 8 that element's instruction's start, 12 elements before it, 16 whether that
+    ;; instruction is watched, 20 watched pairs written.
+    (i32.store (i32.const 0) (local.get $lastEnd))
+    (i32.store (i32.const 4) (local.get $p))
+    (i32.store (i32.const 8) (local.get $instructionStart))
+    (i32.store (i32.const 12) (local.get $elements))
+    (i32.store (i32.const 16) (local.get $isWatched))
+    (i32.store (i32.const 20) (local.get $watched))
+    (i32.const 0))
+)
