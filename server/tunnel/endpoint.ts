@@ -12,6 +12,7 @@ import { log, redactUrl } from "../log.ts";
 import { parseConnectQuery } from "./connect-query.ts";
 import type { GuacdAddress } from "./guacd-socket.ts";
 import { Tunnel, tunnelLimits, type TunnelHost } from "./tunnel.ts";
+import { tuneV8ForRelaying } from "./v8-tuning.ts";
 
 export const tunnelPath = "/api/tunnel";
 
@@ -37,6 +38,7 @@ function refuseUpgrade(socket: Duplex, status: number, text: string): void {
 }
 
 export function createTunnelEndpoint(options: TunnelEndpointOptions): TunnelEndpoint {
+  tuneV8ForRelaying();
   const maxTunnelsPerUser = options.maxTunnelsPerUser ?? 8;
   const idleTimeoutMs = options.idleTimeoutMs ?? 15_000;
   const labCheckIntervalMs = options.labCheckIntervalMs ?? 2_000;

@@ -294,6 +294,24 @@ describeOnDatabases(
       client.ws.close();
     });
 
+    test("browser -> guacd: a message already in canonical form is passed on byte for byte; any other is re-encoded", async () => {
+      const { ticket } = await createLearnerWithLab();
+      const sessionPromise = guacd.nextSession();
+      const client = openTunnel(harness.url, defaultQuery(await ticket()), { ping: false });
+      const session = await sessionPromise;
+      const raw: Buffer[] = [];
+      session.socket.on("data", (chunk: Buffer) => raw.push(chunk));
+      await client.waitFor(isTunnelUuid);
+      const canonical = encodeInstruction("mouse", 512, 384, 1) + encodeInstruction("key", 65307, 1);
+      client.ws.send(canonical);
+      assert.deepEqual(await session.next(), { opcode: "mouse", args: ["512", "384", "1"] });
+      assert.deepEqual(await session.next(), { opcode: "key", args: ["65307", "1"] });
+      client.ws.send("03.key,1.1,1.0;0.,4.ping,1.1;");
+      assert.deepEqual(await session.next(), { opcode: "key", args: ["1", "0"] });
+      assert.equal(Buffer.concat(raw).toString("latin1"), canonical + "3.key,1.1,1.0;", "the ping stays in the tunnel, the leading zero is gone");
+      client.ws.close();
+    });
+
     test("a browser that stops reading makes the tunnel stop reading guacd (bounded memory), then all data arrives", async () => {
       const { ticket } = await createLearnerWithLab();
       const sessionPromise = guacd.nextSession();

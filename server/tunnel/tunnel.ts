@@ -1,17 +1,20 @@
 // One browser's tunnel: authorize the ticket, connect and hand-shake with guacd, then relay.
 //
-// guacd -> browser is the hot path: the framer finds instruction boundaries and each read is sent as
-// it is (browser-stream.ts), many instructions per WebSocket message, never decoded or re-serialized.
-// browser -> guacd is low volume and untrusted: every instruction is parsed, checked against an
-// allowlist and re-encoded before guacd sees it.
+// guacd -> browser is the hot path: the framer finds instruction boundaries and each read's whole
+// instructions go out as one WebSocket message (browser-stream.ts), many instructions per message,
+// never decoded or re-serialized.
+// browser -> guacd is low volume and untrusted: guacd only ever receives the re-encoding of parsed,
+// allowlisted instructions. A message that already is exactly that (keys, mouse moves: nearly all of
+// them) is checked in place and passed on as is (docs/decisions/010-canonical-browser-input-passed-on.md).
 import { randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
+import { isCanonicalInstructions, opcodeMatcher } from "../guacamole/canonical.ts";
 import { InstructionFramer } from "../guacamole/framer.ts";
 import { performHandshake, type HandshakeChannel } from "../guacamole/handshake.ts";
 import { encodeInstruction, type Instruction } from "../guacamole/instruction.ts";
-import { InstructionParser, ProtocolError } from "../guacamole/parser.ts";
+import { guacdLimits, InstructionParser, ProtocolError } from "../guacamole/parser.ts";
 import { GuacamoleError, statuses, statusByCode, type StatusEntry } from "../guacamole/status.ts";
 import { log } from "../log.ts";
 import { startAudit, type AuditRecord } from "./audit.ts";
@@ -39,6 +42,7 @@ const browserOpcodes = new Set([
 ]);
 // Handshake instructions: a browser sending these is confused or hostile.
 const handshakeOpcodes = new Set(["select", "connect", "args", "image", "video", "timezone", "name", "ready"]);
+const isBrowserOpcode = opcodeMatcher(browserOpcodes);
 
 export type TunnelHost = {
   guacd: GuacdAddress;
@@ -60,11 +64,11 @@ export class Tunnel {
   private readonly framer = new InstructionFramer({ watch: ["error"] });
   private readonly browser: BrowserStream;
   private readonly browserParser = new InstructionParser();
-  private earlyInstructions: string[] = [];
+  private earlyInstructions: Array<string | Buffer> = [];
   private handshakeInbox: Instruction[] = [];
   private handshakeWaiter: ((instruction: Instruction | Error) => void) | undefined;
   private handshakeText: InstructionParser | undefined = new InstructionParser();
-  /** guacd's bytes after the last whole instruction, while the handshake runs. */
+  /** guacd's bytes after the last whole instruction, while the handshake runs (copies: reads are reused). */
   private handshakeTail: Buffer[] = [];
   private audit: AuditRecord | undefined;
   private bytesToLab = 0;
@@ -115,7 +119,7 @@ export class Tunnel {
       this.host.admit(this);
       this.audit = startAudit({ tunnelId: this.id, userId: this.grant.userId, labId: this.grant.labId, protocol: this.grant.protocol });
       this.state = "connecting";
-      this.guacd = await connectToGuacd(this.host.guacd);
+      this.guacd = await connectToGuacd(this.host.guacd, (bytes) => this.onGuacdData(bytes));
       if (this.isClosed) {
         this.guacd.destroy();
         return;
@@ -128,7 +132,6 @@ export class Tunnel {
   }
 
   private attachGuacd(socket: Socket): void {
-    socket.on("data", (chunk: Buffer) => this.onGuacdData(chunk));
     socket.on("drain", () => this.ws.resume());
     socket.on("error", (error) => {
       log.debug({ err: error, tunnelId: this.id }, "guacd socket error");
@@ -168,7 +171,7 @@ export class Tunnel {
     // An instruction guacd had begun after `ready` is the start of the first relayed message.
     if (this.handshakeTail.length > 0) this.browser.relay(Buffer.concat(this.handshakeTail), -1);
     this.handshakeTail = [];
-    if (this.earlyInstructions.length > 0) this.writeToGuacd(this.earlyInstructions.join(""));
+    for (const instructions of this.earlyInstructions) this.writeToGuacd(instructions);
     this.earlyInstructions = [];
     log.info({ tunnelId: this.id, labId: grant.labId, protocol: grant.protocol }, "tunnel open");
   }
@@ -194,7 +197,9 @@ export class Tunnel {
     this.handshakeWaiter?.(error);
   }
 
+  /** One read from guacd: a view of the shared read buffer, valid only until this returns. */
   private onGuacdData(chunk: Buffer): void {
+    if (this.state === "closed") return;
     this.lastGuacdActivity = Date.now();
     let framed;
     try {
@@ -223,11 +228,11 @@ export class Tunnel {
   /** Before the tunnel opens, guacd's whole instructions go to the handshake. */
   private onHandshakeChunk(chunk: Buffer, end: number): void {
     if (end < 0) {
-      this.handshakeTail.push(chunk);
+      this.handshakeTail.push(Buffer.from(chunk));
       return;
     }
     const whole = this.handshakeTail.length === 0 ? chunk.subarray(0, end) : Buffer.concat([...this.handshakeTail, chunk.subarray(0, end)]);
-    this.handshakeTail = end < chunk.length ? [chunk.subarray(end)] : [];
+    this.handshakeTail = end < chunk.length ? [Buffer.from(chunk.subarray(end))] : [];
     let instructions: Instruction[];
     try {
       instructions = this.handshakeText?.push(whole.toString("utf8")) ?? [];
@@ -250,6 +255,12 @@ export class Tunnel {
     }
     if (data.length > tunnelLimits.maxBrowserMessage) {
       this.close(statuses.CLIENT_OVERRUN, "Message too large.");
+      return;
+    }
+    // Nearly every message (keys, mouse, size, acks) is whole, allowed instructions already in the exact
+    // form re-encoding would give them: pass those bytes on as they are.
+    if (this.browserParser.atInstructionBoundary && isCanonicalInstructions(data, guacdLimits, isBrowserOpcode)) {
+      this.forwardToGuacd(data);
       return;
     }
     let instructions: Instruction[];
@@ -278,15 +289,19 @@ export class Tunnel {
       if (!browserOpcodes.has(opcode)) continue;
       forward += encodeInstruction(opcode, ...args);
     }
-    if (!forward) return;
+    if (forward) this.forwardToGuacd(forward);
+  }
+
+  /** Browser instructions, validated and encoded, to guacd: now, or once the handshake is over. */
+  private forwardToGuacd(instructions: string | Buffer): void {
     if (this.state === "open") {
-      this.writeToGuacd(forward);
+      this.writeToGuacd(instructions);
     } else if (this.earlyInstructions.length < tunnelLimits.maxEarlyInstructions) {
-      this.earlyInstructions.push(forward);
+      this.earlyInstructions.push(instructions);
     }
   }
 
-  private writeToGuacd(data: string): void {
+  private writeToGuacd(data: string | Buffer): void {
     const socket = this.guacd;
     if (!socket || socket.destroyed) return;
     this.bytesToLab += Buffer.byteLength(data);
@@ -329,6 +344,7 @@ export class Tunnel {
     this.earlyInstructions = [];
     this.handshakeInbox = [];
     this.handshakeTail = [];
+    this.browser.dispose();
     this.host.release(this);
     void this.audit?.end({ bytesToLab: this.bytesToLab, bytesToUser: this.bytesToUser, closeStatus: status.code });
     if (status !== statuses.SUCCESS) log.info({ tunnelId: this.id, status: status.name }, "tunnel closed");

@@ -1,12 +1,21 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { textFrameHeader } from "./websocket-frames.ts";
+import { maxFrameHeaderLength, writeTextFrameHeader } from "./websocket-frames.ts";
 
-test("text frame headers: FIN + text, unmasked, with the shortest length encoding (RFC 6455 5.2)", () => {
-  assert.deepEqual([...textFrameHeader(0)], [0x81, 0]);
-  assert.deepEqual([...textFrameHeader(125)], [0x81, 125]);
-  assert.deepEqual([...textFrameHeader(126)], [0x81, 126, 0x00, 126]);
-  assert.deepEqual([...textFrameHeader(65_535)], [0x81, 126, 0xff, 0xff]);
-  assert.deepEqual([...textFrameHeader(65_536)], [0x81, 127, 0, 0, 0, 0, 0, 1, 0, 0]);
-  assert.deepEqual([...textFrameHeader(2 ** 32 + 5)], [0x81, 127, 0, 0, 0, 1, 0, 0, 0, 5]);
+/** The header writeTextFrameHeader puts before a payload of `length` bytes. */
+function header(length: number): number[] {
+  const target = Buffer.alloc(maxFrameHeaderLength + 1, 0xee);
+  const start = writeTextFrameHeader(target, maxFrameHeaderLength, length);
+  assert.equal(target[maxFrameHeaderLength], 0xee, "the payload's first byte is untouched");
+  assert.ok(target.subarray(0, start).every((byte) => byte === 0xee), "nothing is written before the header");
+  return [...target.subarray(start, maxFrameHeaderLength)];
+}
+
+test("writeTextFrameHeader: FIN + text, unmasked, with the shortest length encoding, right before the payload (RFC 6455 5.2)", () => {
+  assert.deepEqual(header(0), [0x81, 0]);
+  assert.deepEqual(header(125), [0x81, 125]);
+  assert.deepEqual(header(126), [0x81, 126, 0x00, 126]);
+  assert.deepEqual(header(65_535), [0x81, 126, 0xff, 0xff]);
+  assert.deepEqual(header(65_536), [0x81, 127, 0, 0, 0, 0, 0, 1, 0, 0]);
+  assert.deepEqual(header(2 ** 32 + 5), [0x81, 127, 0, 0, 0, 1, 0, 0, 0, 5]);
 });

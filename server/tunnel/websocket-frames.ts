@@ -3,24 +3,31 @@
 
 const FIN_TEXT = 0x81;
 
-export function textFrameHeader(payloadLength: number): Buffer {
+/** The longest header: 2 bytes and a 64-bit length. Frame buffers leave this much room before the payload. */
+export const maxFrameHeaderLength = 10;
+
+/**
+ * Writes the header of a text frame whose payload starts at `payloadStart` in `target`, right before
+ * it, and returns where the header starts. `payloadStart` must be at least `maxFrameHeaderLength`.
+ */
+export function writeTextFrameHeader(target: Buffer, payloadStart: number, payloadLength: number): number {
   if (payloadLength < 126) {
-    const header = Buffer.allocUnsafe(2);
-    header[0] = FIN_TEXT;
-    header[1] = payloadLength;
-    return header;
+    const start = payloadStart - 2;
+    target[start] = FIN_TEXT;
+    target[start + 1] = payloadLength;
+    return start;
   }
   if (payloadLength < 0x10000) {
-    const header = Buffer.allocUnsafe(4);
-    header[0] = FIN_TEXT;
-    header[1] = 126;
-    header.writeUInt16BE(payloadLength, 2);
-    return header;
+    const start = payloadStart - 4;
+    target[start] = FIN_TEXT;
+    target[start + 1] = 126;
+    target.writeUInt16BE(payloadLength, start + 2);
+    return start;
   }
-  const header = Buffer.allocUnsafe(10);
-  header[0] = FIN_TEXT;
-  header[1] = 127;
-  header.writeUInt32BE(Math.floor(payloadLength / 0x1_0000_0000), 2);
-  header.writeUInt32BE(payloadLength >>> 0, 6);
-  return header;
+  const start = payloadStart - 10;
+  target[start] = FIN_TEXT;
+  target[start + 1] = 127;
+  target.writeUInt32BE(Math.floor(payloadLength / 0x1_0000_0000), start + 2);
+  target.writeUInt32BE(payloadLength >>> 0, start + 6);
+  return start;
 }
