@@ -204,6 +204,11 @@ export type RoundTripResult = {
   p50: number;
   p99: number;
   max: number;
+  /**
+   * CPU time the relay process spent per key sent (µs: both directions, key and answer), over the whole
+   * round; undefined for straight TCP. Like the streams' CPU per MB, steadier than the latencies.
+   */
+  relayCpuUsPerKey: number | undefined;
   /** Each round's figures, when this result combines several (round robin with the other contenders). */
   rounds?: { p50: number; p99: number }[];
 };
@@ -227,6 +232,7 @@ export function combineRounds(rounds: readonly RoundTripResult[]): RoundTripResu
     p50: median(rounds.map((round) => round.p50)),
     p99: median(rounds.map((round) => round.p99)),
     max: Math.max(...rounds.map((round) => round.max)),
+    relayCpuUsPerKey: rounds[0]!.relayCpuUsPerKey === undefined ? undefined : median(rounds.map((round) => round.relayCpuUsPerKey!)),
     rounds: rounds.map(({ p50, p99 }) => ({ p50, p99 })),
   };
 }
@@ -240,7 +246,14 @@ function percentile(sorted: Float64Array, p: number): number {
  * `tunnels` concurrent sessions each send `key,<id>,1` every `intervalMs` for `seconds`, staggered
  * evenly; guacd answers `sync,<id>` at once. The first 10% of the run is warm-up, not counted.
  */
-export async function measureRoundTrip(rig: Rig, contender: Contender, tunnels: number, seconds: number, intervalMs: number, options: { settled?: boolean } = {}): Promise<RoundTripResult> {
+export async function measureRoundTrip(
+  rig: Rig,
+  contender: Contender,
+  tunnels: number,
+  seconds: number,
+  intervalMs: number,
+  options: { settled?: boolean } = {},
+): Promise<RoundTripResult> {
   await setMode(rig, { kind: "echo" });
   if (!options.settled) await settle(rig);
   const sentAt = new Map<number, number>();
@@ -270,7 +283,9 @@ export async function measureRoundTrip(rig: Rig, contender: Contender, tunnels: 
     });
   });
   const timers: NodeJS.Timeout[] = [];
+  const relay = rig.relay(contender);
   try {
+    const cpuBefore = relay ? await relay.request<number>("cpu") : 0;
     const started = performance.now();
     countFrom = started + seconds * 100; // 10% of the run, in ms
     connections.forEach((connection, index) => {
@@ -291,6 +306,7 @@ export async function measureRoundTrip(rig: Rig, contender: Contender, tunnels: 
     // Answers still on their way get a second to arrive.
     const deadline = performance.now() + 1_000;
     while (sentAt.size > 0 && performance.now() < deadline) await sleep(10);
+    const cpuAfter = relay ? await relay.request<number>("cpu") : 0;
     if (protocolErrors > 0) throw new Error(`${protocolErrors} unparsable messages`);
     const sorted = Float64Array.from(samples).sort();
     return {
@@ -300,6 +316,7 @@ export async function measureRoundTrip(rig: Rig, contender: Contender, tunnels: 
       p50: percentile(sorted, 50),
       p99: percentile(sorted, 99),
       max: sorted[sorted.length - 1] ?? Number.NaN,
+      relayCpuUsPerKey: relay && nextId > 0 ? ((cpuAfter - cpuBefore) * 1000) / nextId : undefined,
     };
   } finally {
     timers.forEach((timer) => clearInterval(timer));

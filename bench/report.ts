@@ -147,6 +147,10 @@ export function cpuTable(results: RunResults): string {
     })),
     ratioCell(cpuRatio(runs)),
   ];
+  const keys = relays.map((c) => cell(results.roundTrip[c], (r) => (r.relayCpuUsPerKey === undefined ? "-" : `${fixed(r.relayCpuUsPerKey, 1)} µs`)));
+  const pipeKey = ok(results.roundTrip.pipe)?.relayCpuUsPerKey;
+  const labdeckKey = ok(results.roundTrip.labdeck)?.relayCpuUsPerKey;
+  const keyRatio = pipeKey === undefined || labdeckKey === undefined || labdeckKey === 0 ? undefined : pipeKey / labdeckKey;
   const opens = relays.map((c) => cell(results.idle[c], (r) => `${fixed(r.cpuMsPerOpen, 2)} ms`));
   const pipeOpen = ok(results.idle.pipe)?.cpuMsPerOpen;
   const labdeckOpen = ok(results.idle.labdeck)?.cpuMsPerOpen;
@@ -156,6 +160,7 @@ export function cpuTable(results: RunResults): string {
     `|${header.map(() => "---").join("|")}|`,
     `| ${row("per MB of blobs", results.blobs).join(" | ")} |`,
     `| ${row("per MB of small drawing instructions", results.small).join(" | ")} |`,
+    `| per key round trip (key and answer) | ${keys.join(" | ")} | ${ratioCell(keyRatio)} |`,
     `| opening one tunnel (CPU per open, idle workload) | ${opens.join(" | ")} | ${ratioCell(openRatio)} |`,
   ].join("\n");
 }

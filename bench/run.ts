@@ -202,7 +202,7 @@ async function benchmark(rig: Rig): Promise<void> {
         try {
           const result = await measureRoundTrip(rig, contender, sizes.roundTripTunnels, sizes.roundTripSeconds, sizes.roundTripIntervalMs);
           (rounds[contender] ??= []).push(result);
-          progress(`  ${contenderNames[contender].padEnd(15)} p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, max ${result.max.toFixed(1)} ms, ${result.samples} samples, ${result.lost} unanswered`);
+          progress(`  ${contenderNames[contender].padEnd(15)} p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, max ${result.max.toFixed(1)} ms, ${result.samples} samples, ${result.lost} unanswered${result.relayCpuUsPerKey === undefined ? "" : `, relay CPU ${result.relayCpuUsPerKey.toFixed(1)} µs per key`}`);
         } catch (error) {
           failed.set(contender, describeError(error));
           progress(`  ${contenderNames[contender]} failed: ${describeError(error)}`);

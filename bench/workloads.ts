@@ -24,11 +24,11 @@ export type Sizes = {
 export const fullSizes: Sizes = {
   blobBytes: 256 * 1024 * 1024,
   smallInstructions: 2_000_000,
-  repetitions: 5,
+  repetitions: 9,
   warmupFraction: 1 / 8,
   roundTripTunnels: 100,
-  roundTripSeconds: 6,
-  roundTripRounds: 5,
+  roundTripSeconds: 5,
+  roundTripRounds: 9,
   roundTripIntervalMs: 20,
   idleTunnels: 1_000,
 };
