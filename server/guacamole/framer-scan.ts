@@ -6,8 +6,7 @@
 // into, so guacd's reads are framed where they land. Any other chunk is copied into a window of that
 // memory, up to 64 KiB at a time.
 import { readFileSync } from "node:fs";
-import type { ProtocolLimits } from "./limits.ts";
-import { maxLengthDigits, protocolErrors, type ProtocolError } from "./limits.ts";
+import { maxLengthDigits, protocolErrors, type ProtocolError, type ProtocolLimits } from "./limits.ts";
 
 const readBufferOffset = 65_536;
 const windowOffset = 131_072;
@@ -48,6 +47,11 @@ export type ScanSettings = {
   watchTable: Buffer;
 };
 
+/** Bit n set for each watched opcode n bytes long: a first, cheap filter (opcodes of 32 bytes and more are never watched). */
+export function watchLengthMask(watch: readonly Buffer[]): number {
+  return watch.reduce((mask, opcode) => (opcode.length < 32 ? mask | (1 << opcode.length) : mask), 0);
+}
+
 export function scanSettings(limits: ProtocolLimits, watch: readonly Buffer[]): ScanSettings {
   // Only opcodes shorter than 32 bytes can be watched (the length mask has 32 bits).
   const watched = watch.filter((opcode) => opcode.length < 32);
@@ -60,7 +64,7 @@ export function scanSettings(limits: ProtocolLimits, watch: readonly Buffer[]): 
     maxElementLength: limits.maxElementLength,
     maxElements: limits.maxElements,
     maxDigits: maxLengthDigits(limits),
-    watchLengths: watched.reduce((mask, opcode) => mask | (1 << opcode.length), 0),
+    watchLengths: watchLengthMask(watched),
     watchTable,
   };
 }
@@ -140,7 +144,9 @@ function scanError(code: number, settings: ScanSettings): ProtocolError {
       return protocolErrors.elementTooLong(settings.maxElementLength);
     case 4:
       return protocolErrors.tooManyElements(settings.maxElements);
-    default:
+    case 5:
       return protocolErrors.wrongLength();
+    default:
+      throw new Error(`framer-scan.wasm returned an unknown code ${code}`);
   }
 }

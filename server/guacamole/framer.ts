@@ -13,7 +13,7 @@
 //   watched, until its opcode is known. Only instructions whose opcode is watched are parsed.
 
 import { isAscii } from "node:buffer";
-import { frameWholeElements, scanSettings, type ScanSettings } from "./framer-scan.ts";
+import { frameWholeElements, scanSettings, watchLengthMask, type ScanSettings } from "./framer-scan.ts";
 import type { Instruction } from "./instruction.ts";
 import { guacdLimits, maxLengthDigits, ProtocolError, protocolErrors, type ProtocolLimits } from "./limits.ts";
 import { InstructionParser } from "./parser.ts";
@@ -92,9 +92,8 @@ export class InstructionFramer {
     this.maxElements = this.limits.maxElements;
     this.maxDigits = maxLengthDigits(this.limits);
     this.watch = (options.watch ?? []).map(opcodeBytes);
-    this.watchLengths = this.watch.reduce((mask, opcode) => (opcode.length < 32 ? mask | (1 << opcode.length) : mask), 0);
-    // The loop's arithmetic is 32-bit: lengths of up to 8 digits (guacd's are 4) stay far from overflow.
-    this.scan = options.fastPath === false || this.maxDigits > 8 ? undefined : scanSettingsFor(this.limits, options.watch ?? [], this.watch);
+    this.watchLengths = watchLengthMask(this.watch);
+    this.scan = options.fastPath === false || !fitsTheLoop(this.limits) ? undefined : scanSettingsFor(this.limits, options.watch ?? [], this.watch);
   }
 
   /** Bytes received of the instruction not yet complete: the message the relay has left open. */
@@ -448,6 +447,16 @@ function opcodeBytes(opcode: string): Buffer {
     opcodeBytesCache.set(opcode, bytes);
   }
   return bytes;
+}
+
+/**
+ * The loop's arithmetic is 32-bit: lengths of up to 8 digits (guacd's have 4) stay far from overflow,
+ * and the limits themselves are passed as 32-bit integers. Other limits (tests' odd ones) get the
+ * state machine alone.
+ */
+function fitsTheLoop(limits: ProtocolLimits): boolean {
+  const { maxElementLength, maxElements } = limits;
+  return Number.isInteger(maxElementLength) && maxElementLength >= 0 && maxElementLength <= 99_999_999 && Number.isInteger(maxElements) && maxElements > 0 && maxElements <= 0x7fff_ffff;
 }
 
 // The loop's settings are shared too, by every framer with the same limits and watched opcodes (every

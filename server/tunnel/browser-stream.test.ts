@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import type { Duplex } from "node:stream";
 import { describe, it } from "node:test";
 import type { WebSocket } from "ws";
-import { BrowserStream } from "./browser-stream.ts";
+import { BrowserStream, pooledFrameMin } from "./browser-stream.ts";
 import { FrameBufferPool, frameBufferSize } from "./frame-buffers.ts";
 
 /**
@@ -13,6 +13,7 @@ import { FrameBufferPool, frameBufferSize } from "./frame-buffers.ts";
  * before the first completed).
  */
 class HeldSocket {
+  writable = true;
   /** Copies of what the wire got at each write. */
   readonly written: Buffer[] = [];
   /** The buffers the socket was given (not copies), to see whether they change later. */
@@ -26,6 +27,9 @@ class HeldSocket {
   }
   completeAll(): void {
     for (const done of this.pending.splice(0)) done();
+  }
+  failAll(error: Error): void {
+    for (const done of this.pending.splice(0)) (done as (error: Error) => void)(error);
   }
 }
 
@@ -81,6 +85,8 @@ function setup(options: { bufferedAmount?: () => number; highWater?: number } = 
 }
 
 const read = (text: string) => Buffer.from(text, "latin1");
+/** One `blob` instruction at least `size` bytes long. */
+const blob = (size: number) => read(`4.blob,${size}.${"b".repeat(size)};`);
 
 describe("BrowserStream.relay", () => {
   it("sends each read's whole instructions as one frame and the unfinished one with the read that ends it", () => {
@@ -89,7 +95,6 @@ describe("BrowserStream.relay", () => {
     stream.relay(read("p;4.sy"), 2);
     stream.relay(read("nc;"), 3);
     assert.deepEqual(payloads(), ["4.sync;", "3.nop;", "4.sync;"]);
-    assert.equal(stream.keptLength, 0);
   });
 
   it("keeps reads that end no instruction until one does, however many", () => {
@@ -121,16 +126,45 @@ describe("BrowserStream.relay", () => {
   });
 
   it("gives a frame buffer back to the pool only when its write has completed", () => {
-    const { stream, socket, pool } = setup();
-    stream.relay(read("4.sync;"), 7);
+    const { stream, socket, pool } = setup({ highWater: 16 * frameBufferSize });
+    const large = blob(pooledFrameMin);
+    stream.relay(large, large.length);
     assert.equal(pool.freeCount, 0, "in flight: not reusable");
     const inFlight = socket.views[0]!.buffer;
-    stream.relay(read("4.sync;"), 7);
+    stream.relay(large, large.length);
     assert.notEqual(socket.views[1]!.buffer, inFlight, "a second frame gets another buffer while the first is in flight");
     socket.completeAll();
     assert.equal(pool.freeCount, 2);
-    stream.relay(read("4.sync;"), 7);
+    stream.relay(large, large.length);
     assert.ok([inFlight, socket.views[1]!.buffer].includes(socket.views[2]!.buffer), "completed buffers are reused");
+  });
+
+  it("never gives back the buffer of a write that failed (the socket may still hold it)", () => {
+    const { stream, socket, pool } = setup({ highWater: 16 * frameBufferSize });
+    const large = blob(pooledFrameMin);
+    stream.relay(large, large.length);
+    socket.failAll(new Error("EPIPE"));
+    assert.equal(pool.freeCount, 0);
+  });
+
+  it("small messages take buffers of their own size, so a browser that stops reading holds about the high-water mark", () => {
+    const highWater = 64 * 1024;
+    const { stream, socket, pool, calls } = setup({ highWater });
+    const sync = read("4.sync,13.1700000000000;");
+    let reads = 0;
+    while (!calls.includes("pause") && reads < 100_000) {
+      stream.relay(sync, sync.length);
+      reads++;
+    }
+    assert.deepEqual(calls, ["pause"], "guacd is paused");
+    // Each frame's buffer is its header room and payload: paused once they add up to the high-water mark.
+    assert.ok(reads * (sync.length + 10) <= highWater + sync.length + 10, `paused after ${reads} messages`);
+    assert.ok(reads * (sync.length + 10) >= highWater, `not before: ${reads} messages`);
+    assert.equal(pool.freeCount, 0, "no frame buffer taken from the pool");
+    assert.ok(socket.views.every((view) => view.length === sync.length + 2), "each frame is header and payload");
+    assert.ok(socket.views.every((view) => view.buffer.byteLength <= 8192), "no small frame sits in a large buffer (Node's 8 KiB slabs at most)");
+    socket.completeAll();
+    assert.deepEqual(calls, ["pause", "resume"]);
   });
 
   it("pauses guacd while the browser is behind and resumes once that frame is written", () => {
@@ -147,16 +181,16 @@ describe("BrowserStream.relay", () => {
     assert.deepEqual(calls, ["pause", "resume"]);
   });
 
-  it("sends nothing once the WebSocket is no longer open, and dispose gives the kept buffer back", () => {
-    const { stream, socket, pool, ws } = setup();
+  it("sends nothing once the WebSocket is no longer open, and keeps nothing either", () => {
+    const { stream, socket, payloads, ws } = setup();
+    stream.relay(read("4.sync;4.sy"), 7);
     ws.readyState = 3;
-    stream.relay(read("4.sync;"), 7);
+    stream.relay(read("nc;"), 3);
     stream.relay(read("4.sy"), -1);
-    assert.equal(stream.keptLength, 4);
-    stream.dispose();
-    assert.equal(stream.keptLength, 0);
-    assert.equal(pool.freeCount, 1);
-    assert.equal(socket.written.length, 0);
+    ws.readyState = 1;
+    stream.relay(read("4.nop;"), 6);
+    assert.deepEqual(payloads(), ["4.sync;", "4.nop;"], "what was kept before the close was dropped");
+    assert.equal(socket.written.length, 2);
   });
 });
 

@@ -1,9 +1,14 @@
 // guacd -> browser, the hot path. Each guacd read arrives in a buffer that every guacd socket of the
 // process shares (guacd-socket.ts) and is valid only while its callback runs. The framer says where
 // the read's last whole instruction ends; everything up to there, behind the unfinished instruction
-// kept from earlier reads, becomes one WebSocket text message: copied once into a recycled frame
-// buffer (frame-buffers.ts), the frame header written right in front of it, sent in one write. The
-// rest of the read is copied into the next frame buffer, to be sent with the read that ends it.
+// kept from earlier reads, becomes one WebSocket text message: copied once into a frame buffer, the
+// frame header written right in front of it, sent in one write. The rest of the read is copied aside,
+// to go out with the read that ends it.
+//
+// Large messages (guacd sending fast: reads of up to 64 KiB) get a recycled buffer from the pool
+// (frame-buffers.ts), so a busy relay allocates nothing per read; smaller ones get a buffer of their
+// own size, so a browser that falls behind holds about what it has not read yet. Backpressure counts
+// the buffers of the frames in flight, not only their payload.
 //
 // Frames are written to the socket under `ws` directly: ws's send would frame each message itself,
 // from a buffer of its own. This is safe because every frame written here is a whole message and ws
@@ -13,11 +18,14 @@ import type { WebSocket } from "ws";
 import { frameBuffers, type FrameBufferPool } from "./frame-buffers.ts";
 import { maxFrameHeaderLength, writeTextFrameHeader } from "./websocket-frames.ts";
 
+/** Frames at least this long go into a recycled buffer (which may be 4x their size), shorter ones into their own. */
+export const pooledFrameMin = 32 * 1024;
+
 export type BrowserStreamOptions = {
   ws: WebSocket;
   /** The socket under `ws`. */
   socket: Duplex;
-  /** Stop reading guacd once this much waits to reach the browser. */
+  /** Stop reading guacd once this much waits to reach the browser (queued bytes, or buffers in flight). */
   highWater: number;
   pauseSource(): void;
   resumeSource(): void;
@@ -26,21 +34,25 @@ export type BrowserStreamOptions = {
 };
 
 export class BrowserStream {
-  /** The frame buffer holding the unfinished instruction, from `maxFrameHeaderLength` on. */
+  /** The unfinished instruction's bytes are its first `keptBytes` (reused from read to read). */
   private kept: Buffer | undefined;
   private keptBytes = 0;
   private sourcePaused = false;
   private readonly pool: FrameBufferPool;
-  /** Frame buffers written and not yet reported written, oldest first (writes complete in order). */
+  /** Frames written and not yet reported written, oldest first (a socket completes writes in order). */
   private readonly inFlight: Buffer[] = [];
+  /** The sizes of the frames' buffers in flight: what a slow browser costs in memory. */
+  private inFlightBytes = 0;
   /** The frame whose completion resumes reading guacd, when the browser fell behind. */
   private resumeAfter: Buffer | undefined;
   /** One callback for every write (a new closure per message would cost an allocation each). */
-  private readonly onWritten = (): void => {
-    // Written (or failed): the socket no longer refers to the buffer.
+  private readonly onWritten = (error?: Error | null): void => {
     const frame = this.inFlight.shift();
     if (!frame) return;
-    this.pool.give(frame);
+    this.inFlightBytes -= frame.length;
+    // Written: the socket no longer refers to the buffer. A failed write may still sit in the
+    // socket's queue, so its buffer goes to the garbage collector rather than to another tunnel.
+    if (!error) this.pool.give(frame);
     if (frame === this.resumeAfter) {
       this.resumeAfter = undefined;
       this.resumeSource();
@@ -51,36 +63,39 @@ export class BrowserStream {
     this.pool = options.pool ?? frameBuffers;
   }
 
-  /** Bytes of the unfinished instruction waiting for the read that ends it. */
-  get keptLength(): number {
-    return this.keptBytes;
-  }
-
   /**
    * Sends `read` up to `end`, the end of its last whole instruction (-1: none ends in it), and keeps
    * the rest. Nothing refers to `read` once this returns.
    */
   relay(read: Buffer, end: number): void {
+    const { ws, socket, highWater } = this.options;
+    if (ws.readyState !== ws.OPEN || !socket.writable) {
+      // Closing: nothing more goes to this browser.
+      this.dispose();
+      return;
+    }
     if (end < 0) {
       this.keep(read);
       return;
     }
-    const { ws, socket, highWater } = this.options;
-    if (ws.readyState !== ws.OPEN) return;
     const payloadLength = this.keptBytes + end;
-    const frame = this.frameFor(payloadLength);
+    const size = maxFrameHeaderLength + payloadLength;
+    const frame = size >= pooledFrameMin ? this.pool.take(size) : Buffer.allocUnsafe(size);
+    if (this.kept) this.kept.copy(frame, maxFrameHeaderLength, 0, this.keptBytes);
     read.copy(frame, maxFrameHeaderLength + this.keptBytes, 0, end);
     const start = writeTextFrameHeader(frame, maxFrameHeaderLength, payloadLength);
-    this.kept = undefined;
     this.keptBytes = 0;
+    this.inFlight.push(frame);
+    this.inFlightBytes += frame.length;
+    socket.write(frame.subarray(start, size), this.onWritten);
     // The browser is behind: stop reading guacd until this message has gone out.
-    if (ws.bufferedAmount >= highWater) {
+    if (ws.bufferedAmount >= highWater || this.inFlightBytes >= highWater) {
       this.pauseSource();
       this.resumeAfter = frame;
     }
-    this.inFlight.push(frame);
-    socket.write(frame.subarray(start, maxFrameHeaderLength + payloadLength), this.onWritten);
     if (end < read.length) this.keep(read.subarray(end));
+    // Between instructions: hold nothing (an idle tunnel keeps no buffer).
+    else this.kept = undefined;
   }
 
   /** Sends one of the tunnel's own instructions as its own message. */
@@ -89,31 +104,22 @@ export class BrowserStream {
     if (ws.readyState === ws.OPEN) ws.send(text, { binary: false });
   }
 
-  /** Gives back what the stream holds; call once the tunnel is closed. */
+  /** Drops the unfinished instruction; call once the tunnel is closed. */
   dispose(): void {
-    if (this.kept) this.pool.give(this.kept);
     this.kept = undefined;
     this.keptBytes = 0;
   }
 
   private keep(bytes: Buffer): void {
-    const frame = this.frameFor(this.keptBytes + bytes.length);
-    bytes.copy(frame, maxFrameHeaderLength + this.keptBytes);
-    this.kept = frame;
-    this.keptBytes += bytes.length;
-  }
-
-  /** The kept frame buffer if the payload fits in it, else a larger one with the kept bytes moved in. */
-  private frameFor(payloadLength: number): Buffer {
-    const size = maxFrameHeaderLength + payloadLength;
-    const kept = this.kept;
-    if (kept && kept.length >= size) return kept;
-    const frame = this.pool.take(size);
-    if (kept) {
-      kept.copy(frame, maxFrameHeaderLength, maxFrameHeaderLength, maxFrameHeaderLength + this.keptBytes);
-      this.pool.give(kept);
+    const needed = this.keptBytes + bytes.length;
+    if (!this.kept || this.kept.length < needed) {
+      // Grown by doubling: an instruction spread over many reads is copied O(log n) times.
+      const grown = Buffer.allocUnsafe(Math.max(needed, 2 * (this.kept?.length ?? 0), 256));
+      if (this.kept) this.kept.copy(grown, 0, 0, this.keptBytes);
+      this.kept = grown;
     }
-    return frame;
+    bytes.copy(this.kept, this.keptBytes);
+    this.keptBytes = needed;
   }
 
   private pauseSource(): void {

@@ -13,7 +13,6 @@ export type GuacdAddress = { host: string; port: number };
 
 export const guacdConnectTimeoutMs = 1_000;
 
-const sharedReadBuffer = scanReadBuffer;
 
 /**
  * Connects to guacd. `onRead` gets each read's bytes, a view of the shared read buffer that is reused
@@ -26,10 +25,10 @@ export function connectToGuacd(address: GuacdAddress, onRead: (bytes: Buffer) =>
       port: address.port,
       noDelay: true,
       onread: {
-        buffer: sharedReadBuffer,
+        buffer: scanReadBuffer,
         callback(length: number) {
           try {
-            onRead(sharedReadBuffer.subarray(0, length));
+            onRead(scanReadBuffer.subarray(0, length));
           } catch (error) {
             socket.destroy(error instanceof Error ? error : new Error(String(error)));
           }
