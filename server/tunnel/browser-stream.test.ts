@@ -4,8 +4,10 @@ import assert from "node:assert/strict";
 import type { Duplex } from "node:stream";
 import { describe, it } from "node:test";
 import type { WebSocket } from "ws";
-import { BrowserStream, pooledFrameMin } from "./browser-stream.ts";
-import { FrameBufferPool, frameBufferSize } from "./frame-buffers.ts";
+import { BrowserStream } from "./browser-stream.ts";
+import { FrameBufferPool, frameBufferClasses } from "./frame-buffers.ts";
+
+const largest = Math.max(...frameBufferClasses.map((c) => c.size));
 
 /**
  * The socket under the WebSocket, as BrowserStream uses it (write with a callback). It records what is
@@ -118,16 +120,16 @@ describe("BrowserStream.relay", () => {
 
   it("writes headers of every length form (7, 16 and 64 bits) and frames beyond a frame buffer's size", () => {
     const { stream, payloads } = setup();
-    for (const length of [100, 1000, 70_000, frameBufferSize * 3]) {
+    for (const length of [100, 1000, 70_000, largest * 3]) {
       const text = `4.blob,${length}.${"b".repeat(length)};`;
       stream.relay(read(text), text.length);
     }
-    assert.deepEqual(payloads().map((payload) => payload.length), [100, 1000, 70_000, frameBufferSize * 3].map((length) => `4.blob,${length}.;`.length + length));
+    assert.deepEqual(payloads().map((payload) => payload.length), [100, 1000, 70_000, largest * 3].map((length) => `4.blob,${length}.;`.length + length));
   });
 
   it("gives a frame buffer back to the pool only when its write has completed", () => {
-    const { stream, socket, pool } = setup({ highWater: 16 * frameBufferSize });
-    const large = blob(pooledFrameMin);
+    const { stream, socket, pool } = setup({ highWater: 16 * largest });
+    const large = blob(largest / 2);
     stream.relay(large, large.length);
     assert.equal(pool.freeCount, 0, "in flight: not reusable");
     const inFlight = socket.views[0]!.buffer;
@@ -140,16 +142,16 @@ describe("BrowserStream.relay", () => {
   });
 
   it("never gives back the buffer of a write that failed (the socket may still hold it)", () => {
-    const { stream, socket, pool } = setup({ highWater: 16 * frameBufferSize });
-    const large = blob(pooledFrameMin);
+    const { stream, socket, pool } = setup({ highWater: 16 * largest });
+    const large = blob(largest / 2);
     stream.relay(large, large.length);
     socket.failAll(new Error("EPIPE"));
     assert.equal(pool.freeCount, 0);
   });
 
-  it("small messages take buffers of their own size, so a browser that stops reading holds about the high-water mark", () => {
+  it("counts the buffers of frames in flight: a browser that stops reading holds about the high-water mark, however small the messages", () => {
     const highWater = 64 * 1024;
-    const { stream, socket, pool, calls } = setup({ highWater });
+    const { stream, socket, calls } = setup({ highWater });
     const sync = read("4.sync,13.1700000000000;");
     let reads = 0;
     while (!calls.includes("pause") && reads < 100_000) {
@@ -157,22 +159,20 @@ describe("BrowserStream.relay", () => {
       reads++;
     }
     assert.deepEqual(calls, ["pause"], "guacd is paused");
-    // Each frame's buffer is its header room and payload: paused once they add up to the high-water mark.
-    assert.ok(reads * (sync.length + 10) <= highWater + sync.length + 10, `paused after ${reads} messages`);
-    assert.ok(reads * (sync.length + 10) >= highWater, `not before: ${reads} messages`);
-    assert.equal(pool.freeCount, 0, "no frame buffer taken from the pool");
     assert.ok(socket.views.every((view) => view.length === sync.length + 2), "each frame is header and payload");
-    assert.ok(socket.views.every((view) => view.buffer.byteLength <= 8192), "no small frame sits in a large buffer (Node's 8 KiB slabs at most)");
+    const held = new Set(socket.views.map((view) => view.buffer));
+    const heldBytes = [...held].reduce((sum, buffer) => sum + buffer.byteLength, 0);
+    assert.ok(heldBytes >= highWater && heldBytes <= highWater + 4096, `${reads} small messages in flight hold ${heldBytes} bytes`);
     socket.completeAll();
     assert.deepEqual(calls, ["pause", "resume"]);
   });
 
   it("pauses guacd while the browser is behind and resumes once that frame is written", () => {
     let buffered = 0;
-    const { stream, socket, calls } = setup({ bufferedAmount: () => buffered, highWater: 100 });
+    const { stream, socket, calls } = setup({ bufferedAmount: () => buffered, highWater: 64 * 1024 });
     stream.relay(read("4.sync;"), 7);
     assert.deepEqual(calls, []);
-    buffered = 500;
+    buffered = 100_000;
     stream.relay(read("4.sync;"), 7);
     assert.deepEqual(calls, ["pause"]);
     socket.pending.shift()!(); // the earlier frame completes: still behind
@@ -195,14 +195,17 @@ describe("BrowserStream.relay", () => {
 });
 
 describe("FrameBufferPool", () => {
-  it("recycles usual-size buffers up to its bound and never keeps larger ones", () => {
-    const pool = new FrameBufferPool(2);
-    const [a, b, c] = [pool.take(10), pool.take(frameBufferSize), pool.take(100)];
-    assert.equal(a.length, frameBufferSize);
-    const large = pool.take(frameBufferSize + 1);
-    assert.ok(large.length > frameBufferSize);
-    for (const buffer of [a, b, c, large]) pool.give(buffer);
-    assert.equal(pool.freeCount, 2);
-    assert.ok([a, b].includes(pool.take(1)));
+  it("gives the smallest size class a frame fits in, recycles up to each class's bound, never keeps others", () => {
+    const pool = new FrameBufferPool([{ size: 100, maxFree: 1 }, { size: 1000, maxFree: 2 }]);
+    const small = pool.take(10);
+    assert.equal(small.length, 100);
+    const [a, b, c] = [pool.take(101), pool.take(1000), pool.take(500)];
+    assert.equal(a.length, 1000);
+    const huge = pool.take(1001);
+    assert.equal(huge.length, 1001, "larger than every class: exactly its size");
+    for (const buffer of [small, a, b, c, huge, Buffer.alloc(100)]) pool.give(buffer);
+    assert.equal(pool.freeCount, 3, "one of 100 bytes, two of 1000");
+    assert.equal(pool.take(1), small);
+    assert.ok([a, b].includes(pool.take(1000)));
   });
 });

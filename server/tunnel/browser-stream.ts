@@ -5,10 +5,9 @@
 // frame header written right in front of it, sent in one write. The rest of the read is copied aside,
 // to go out with the read that ends it.
 //
-// Large messages (guacd sending fast: reads of up to 64 KiB) get a recycled buffer from the pool
-// (frame-buffers.ts), so a busy relay allocates nothing per read; smaller ones get a buffer of their
-// own size, so a browser that falls behind holds about what it has not read yet. Backpressure counts
-// the buffers of the frames in flight, not only their payload.
+// Frame buffers are recycled (frame-buffers.ts, two sizes), so a busy relay allocates nothing per
+// read. Backpressure counts the buffers of the frames in flight, not only their payload: a browser
+// that falls behind holds about the high-water mark, however small the messages.
 //
 // Frames are written to the socket under `ws` directly: ws's send would frame each message itself,
 // from a buffer of its own. This is safe because every frame written here is a whole message and ws
@@ -17,9 +16,6 @@ import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 import { frameBuffers, type FrameBufferPool } from "./frame-buffers.ts";
 import { maxFrameHeaderLength, writeTextFrameHeader } from "./websocket-frames.ts";
-
-/** Frames at least this long go into a recycled buffer (which may be 4x their size), shorter ones into their own. */
-export const pooledFrameMin = 32 * 1024;
 
 export type BrowserStreamOptions = {
   ws: WebSocket;
@@ -80,7 +76,7 @@ export class BrowserStream {
     }
     const payloadLength = this.keptBytes + end;
     const size = maxFrameHeaderLength + payloadLength;
-    const frame = size >= pooledFrameMin ? this.pool.take(size) : Buffer.allocUnsafe(size);
+    const frame = this.pool.take(size);
     if (this.kept) this.kept.copy(frame, maxFrameHeaderLength, 0, this.keptBytes);
     read.copy(frame, maxFrameHeaderLength + this.keptBytes, 0, end);
     const start = writeTextFrameHeader(frame, maxFrameHeaderLength, payloadLength);

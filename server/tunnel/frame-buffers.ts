@@ -1,38 +1,48 @@
 // Recycled buffers for the WebSocket frames the tunnel builds from guacd's reads. A frame buffer is
-// owned by one tunnel while it collects an unfinished instruction, then by one socket write until
-// that write's callback: only then may it be reused. Reusing them instead of allocating one per read
-// keeps the relay from producing a stream of 64 KiB ArrayBuffers, which V8 counts toward its
-// old-generation limit until a scavenge frees them: with the app's heap (Prisma, Next) that meant a
-// full mark-compact for every ~24 MB relayed (docs/decisions/007-guacd-reads-into-reused-buffers.md).
+// owned by one stream until its write's callback: only then may it be reused. Reusing them instead of
+// allocating one per read keeps the relay from producing a stream of ArrayBuffers (up to 64 KiB each),
+// which V8 counts toward its old-generation limit until a scavenge frees them: with the app's heap
+// (Prisma, Next) that meant a full mark-compact for every ~24 MB relayed
+// (docs/decisions/007-guacd-reads-into-reused-buffers.md).
+//
+// Two sizes: small frames (keys echoed, terminal lines) and whole reads. A frame larger than both gets
+// a buffer of its own. What a buffer costs a stream is its size, not its frame's: BrowserStream counts
+// that toward backpressure, so a browser that stops reading holds about 1 MiB whatever the frames.
 
-/** The usual frame buffer: a header, an unfinished instruction's start and one whole read. */
-export const frameBufferSize = 128 * 1024;
+export type FrameBufferClass = { size: number; maxFree: number };
+
+/** 4 KiB for small frames; 128 KiB for a header, an unfinished instruction's start and a 64 KiB read. */
+export const frameBufferClasses: readonly FrameBufferClass[] = [
+  { size: 4 * 1024, maxFree: 256 },
+  { size: 128 * 1024, maxFree: 64 },
+];
 
 export class FrameBufferPool {
-  private readonly free: Buffer[] = [];
+  private readonly classes: { size: number; maxFree: number; free: Buffer[] }[];
 
-  /** `maxFree` bounds what the pool keeps when traffic drops: the rest goes to the garbage collector. */
-  constructor(private readonly maxFree = 64) {}
+  /** `maxFree` bounds what each class keeps when traffic drops: the rest goes to the garbage collector. */
+  constructor(classes: readonly FrameBufferClass[] = frameBufferClasses) {
+    this.classes = [...classes].sort((a, b) => a.size - b.size).map((c) => ({ ...c, free: [] }));
+  }
 
-  /** A buffer of at least `size` bytes, of the usual size when that is enough. */
+  /** A buffer of at least `size` bytes: the smallest class it fits in, else one of exactly `size`. */
   take(size: number): Buffer {
-    if (size <= frameBufferSize) return this.free.pop() ?? Buffer.allocUnsafeSlow(frameBufferSize);
-    return Buffer.allocUnsafeSlow(nextPowerOfTwo(size));
+    for (const sizeClass of this.classes) {
+      if (size <= sizeClass.size) return sizeClass.free.pop() ?? Buffer.allocUnsafeSlow(sizeClass.size);
+    }
+    return Buffer.allocUnsafeSlow(size);
   }
 
   /** Returns a buffer nothing references any more (its write has completed, or it was never written). */
   give(buffer: Buffer): void {
-    if (buffer.length === frameBufferSize && this.free.length < this.maxFree) this.free.push(buffer);
+    const sizeClass = this.classes.find((c) => c.size === buffer.length);
+    if (sizeClass && sizeClass.free.length < sizeClass.maxFree) sizeClass.free.push(buffer);
   }
 
   /** Buffers waiting to be reused (for tests and metrics). */
   get freeCount(): number {
-    return this.free.length;
+    return this.classes.reduce((sum, c) => sum + c.free.length, 0);
   }
-}
-
-function nextPowerOfTwo(size: number): number {
-  return 2 ** Math.ceil(Math.log2(size));
 }
 
 /** Shared by every tunnel of the process. */
