@@ -243,54 +243,90 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 /**
- * `tunnels` concurrent sessions each send `key,<id>,1` every `intervalMs` for `seconds`, staggered
- * evenly; guacd answers `sync,<id>` at once. The first 10% of the run is warm-up, not counted.
+ * The round trip's tunnels, opened once per contender and kept across its rounds: the workload is
+ * keys through open tunnels, and reopening a hundred tunnels before each round measured the relays'
+ * opening bursts instead (in Labdeck's process, a full collection about two seconds later, inside the
+ * round). What opening costs is measured by the idle workload (CPU per open).
+ */
+export type KeyTunnels = {
+  readonly connections: readonly Connection[];
+  /** Called for every `sync,<id>` answer; set by the round being measured. */
+  onAnswer: ((id: number, receivedAt: number) => void) | undefined;
+  /** Key ids are never reused, so a late answer cannot count in a later round. */
+  nextId: number;
+  protocolErrors: number;
+  closedCount: number;
+  close(): Promise<void>;
+};
+
+/** Opens `count` tunnels whose sessions answer each `key,<id>,…` with `sync,<id>` (guacd mode "echo"). */
+export async function openKeyTunnels(rig: Rig, contender: Contender, count: number): Promise<KeyTunnels> {
+  await setMode(rig, { kind: "echo" });
+  const connections: Connection[] = [];
+  const tunnels: KeyTunnels = {
+    connections,
+    onAnswer: undefined,
+    nextId: 0,
+    protocolErrors: 0,
+    closedCount: 0,
+    close: () => closeAll(connections),
+  };
+  connections.push(
+    ...(await openMany(rig, contender, count, (connection) => {
+      const parser = new InstructionParser();
+      void connection.closed.then(() => tunnels.closedCount++);
+      connection.onData((data) => {
+        const now = performance.now();
+        let instructions;
+        try {
+          instructions = parser.push(data.toString("utf8"));
+        } catch {
+          tunnels.protocolErrors++;
+          return;
+        }
+        for (const instruction of instructions) {
+          if (instruction.opcode === "sync") tunnels.onAnswer?.(Number(instruction.args[0]), now);
+        }
+      });
+    })),
+  );
+  return tunnels;
+}
+
+/**
+ * One round: every tunnel sends `key,<id>,1` every `intervalMs` for `seconds`, staggered evenly;
+ * guacd answers `sync,<id>` at once. The first 10% of the round is warm-up, not counted.
  */
 export async function measureRoundTrip(
   rig: Rig,
   contender: Contender,
-  tunnels: number,
+  tunnels: KeyTunnels,
   seconds: number,
   intervalMs: number,
   options: { settled?: boolean } = {},
 ): Promise<RoundTripResult> {
-  await setMode(rig, { kind: "echo" });
+  if (tunnels.closedCount > 0) throw new Error(`${tunnels.closedCount} of ${tunnels.connections.length} tunnels closed since they were opened`);
   if (!options.settled) await settle(rig);
   const sentAt = new Map<number, number>();
   const samples: number[] = [];
   let countFrom = Number.POSITIVE_INFINITY;
-  let nextId = 0;
-  let protocolErrors = 0;
-  const connections = await openMany(rig, contender, tunnels, (connection) => {
-    const parser = new InstructionParser();
-    connection.onData((data) => {
-      const now = performance.now();
-      let instructions;
-      try {
-        instructions = parser.push(data.toString("utf8"));
-      } catch {
-        protocolErrors++;
-        return;
-      }
-      for (const instruction of instructions) {
-        if (instruction.opcode !== "sync") continue;
-        const id = Number(instruction.args[0]);
-        const sent = sentAt.get(id);
-        if (sent === undefined) continue;
-        sentAt.delete(id);
-        if (sent >= countFrom) samples.push(now - sent);
-      }
-    });
-  });
+  const firstId = tunnels.nextId;
+  const errorsBefore = tunnels.protocolErrors;
+  tunnels.onAnswer = (id, receivedAt) => {
+    const sent = sentAt.get(id);
+    if (sent === undefined) return;
+    sentAt.delete(id);
+    if (sent >= countFrom) samples.push(receivedAt - sent);
+  };
   const timers: NodeJS.Timeout[] = [];
   const relay = rig.relay(contender);
   try {
     const cpuBefore = relay ? await relay.request<number>("cpu") : 0;
     const started = performance.now();
     countFrom = started + seconds * 100; // 10% of the run, in ms
-    connections.forEach((connection, index) => {
+    tunnels.connections.forEach((connection, index) => {
       const send = () => {
-        const id = ++nextId;
+        const id = ++tunnels.nextId;
         sentAt.set(id, performance.now());
         connection.send(`3.key,${String(id).length}.${id},1.1;`);
       };
@@ -298,7 +334,7 @@ export async function measureRoundTrip(
         setTimeout(() => {
           send();
           timers.push(setInterval(send, intervalMs));
-        }, (index * intervalMs) / connections.length),
+        }, (index * intervalMs) / tunnels.connections.length),
       );
     });
     await sleep(seconds * 1000);
@@ -307,20 +343,22 @@ export async function measureRoundTrip(
     const deadline = performance.now() + 1_000;
     while (sentAt.size > 0 && performance.now() < deadline) await sleep(10);
     const cpuAfter = relay ? await relay.request<number>("cpu") : 0;
-    if (protocolErrors > 0) throw new Error(`${protocolErrors} unparsable messages`);
+    if (tunnels.protocolErrors > errorsBefore) throw new Error(`${tunnels.protocolErrors - errorsBefore} unparsable messages`);
+    if (tunnels.closedCount > 0) throw new Error(`${tunnels.closedCount} tunnels closed during the round`);
+    const keysSent = tunnels.nextId - firstId;
     const sorted = Float64Array.from(samples).sort();
     return {
-      tunnels: connections.length,
+      tunnels: tunnels.connections.length,
       samples: sorted.length,
       lost: sentAt.size,
       p50: percentile(sorted, 50),
       p99: percentile(sorted, 99),
       max: sorted[sorted.length - 1] ?? Number.NaN,
-      relayCpuUsPerKey: relay && nextId > 0 ? ((cpuAfter - cpuBefore) * 1000) / nextId : undefined,
+      relayCpuUsPerKey: relay && keysSent > 0 ? ((cpuAfter - cpuBefore) * 1000) / keysSent : undefined,
     };
   } finally {
     timers.forEach((timer) => clearInterval(timer));
-    await closeAll(connections);
+    tunnels.onAnswer = undefined;
   }
 }
 

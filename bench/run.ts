@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { contenderNames, contenders, liteToken, liteTokenKey, type Contender, type Target } from "./clients.ts";
 import { startChild, type ChildHandle } from "./ipc.ts";
-import { combineRounds, measureIdleMemory, measureRoundTrip, measureStream, settle, type RoundTripResult, type Rig, type StreamResult } from "./measure.ts";
+import { combineRounds, measureIdleMemory, measureRoundTrip, measureStream, openKeyTunnels, settle, type KeyTunnels, type RoundTripResult, type Rig, type StreamResult } from "./measure.ts";
 import { profileText } from "./profile.ts";
 import { markdownReport, svgChart, type RunResults } from "./report.ts";
 import { fullSizes, quickSizes, repeatsFor, streamChunks, type StreamName } from "./workloads.ts";
@@ -196,11 +196,21 @@ async function benchmark(rig: Rig): Promise<void> {
     progress(`key round trip: ${sizes.roundTripTunnels} tunnels, ${sizes.roundTripRounds} round(s) of ${sizes.roundTripSeconds} s per contender, round robin`);
     const rounds: Partial<Record<Contender, RoundTripResult[]>> = {};
     const failed = new Map<Contender, string>();
+    // Each contender's tunnels are opened once and kept across its rounds (see openKeyTunnels).
+    const tunnels = new Map<Contender, KeyTunnels>();
+    for (const contender of contenders) {
+      try {
+        tunnels.set(contender, await openKeyTunnels(rig, contender, sizes.roundTripTunnels));
+      } catch (error) {
+        failed.set(contender, describeError(error));
+        progress(`  ${contenderNames[contender]} failed to open its tunnels: ${describeError(error)}`);
+      }
+    }
     for (let round = 0; round < sizes.roundTripRounds; round++) {
       for (const contender of contenders) {
         if (failed.has(contender)) continue;
         try {
-          const result = await measureRoundTrip(rig, contender, sizes.roundTripTunnels, sizes.roundTripSeconds, sizes.roundTripIntervalMs);
+          const result = await measureRoundTrip(rig, contender, tunnels.get(contender)!, sizes.roundTripSeconds, sizes.roundTripIntervalMs);
           (rounds[contender] ??= []).push(result);
           progress(`  ${contenderNames[contender].padEnd(15)} p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, max ${result.max.toFixed(1)} ms, ${result.samples} samples, ${result.lost} unanswered${result.relayCpuUsPerKey === undefined ? "" : `, relay CPU ${result.relayCpuUsPerKey.toFixed(1)} µs per key`}`);
         } catch (error) {
@@ -209,6 +219,7 @@ async function benchmark(rig: Rig): Promise<void> {
         }
       }
     }
+    await Promise.allSettled([...tunnels.values()].map((opened) => opened.close()));
     for (const contender of contenders) {
       const done = rounds[contender];
       results.roundTrip[contender] = failed.has(contender) || !done ? { error: failed.get(contender) ?? "no rounds" } : combineRounds(done);
@@ -251,10 +262,12 @@ async function profile(rig: Rig): Promise<void> {
   for (const contender of ["pipe", "labdeck"] as const) {
     const relay = rig.relay(contender)!;
     const file = join(resultsDir, `profile-roundtrip-${contender}.cpuprofile`);
+    const tunnels = await openKeyTunnels(rig, contender, sizes.roundTripTunnels);
     await settle(rig);
     await relay.request("profile-start");
-    const result = await measureRoundTrip(rig, contender, sizes.roundTripTunnels, sizes.roundTripSeconds, sizes.roundTripIntervalMs, { settled: true });
+    const result = await measureRoundTrip(rig, contender, tunnels, sizes.roundTripSeconds, sizes.roundTripIntervalMs, { settled: true });
     await relay.request("profile-stop", { path: file });
+    await tunnels.close();
     progress(`round trip / ${contenderNames[contender]} under the profiler: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`);
     texts.push(profileText(`round trip / ${contenderNames[contender]} relay`, relative(process.cwd(), file)));
   }
