@@ -27,8 +27,8 @@ export const fullSizes: Sizes = {
   repetitions: 9,
   warmupFraction: 1 / 8,
   roundTripTunnels: 100,
-  roundTripSeconds: 5,
-  roundTripRounds: 9,
+  roundTripSeconds: 3,
+  roundTripRounds: 15,
   roundTripIntervalMs: 20,
   idleTunnels: 1_000,
 };
