@@ -1,0 +1,35 @@
+// The framer alone, in this process: ms per MB of the small drawing instructions stream, read in
+// 64 KiB chunks framed in place in the socket read buffer, as the relay does. No relay, sockets or
+// peers: this is the number decision 009 quotes, for trying changes to framer-scan.wat quickly.
+//
+//   npx tsx bench/framer-alone.ts
+import { InstructionFramer } from "../server/guacamole/framer.ts";
+import { scanReadBuffer } from "../server/guacamole/framer-scan.ts";
+import { streamChunks } from "./workloads.ts";
+
+const readSize = 64 * 1024;
+const stream = Buffer.concat(Array.from({ length: 40 }, () => streamChunks().small.bytes));
+const passesPerRun = 5;
+const runs = 15;
+
+/** One run: the whole stream `passesPerRun` times through a fresh framer; returns ms per MB. */
+function run(): number {
+  const framer = new InstructionFramer({ watch: ["error"] });
+  let lastEnds = 0;
+  const started = process.hrtime.bigint();
+  for (let pass = 0; pass < passesPerRun; pass++) {
+    for (let at = 0; at < stream.length; at += readSize) {
+      const length = Math.min(readSize, stream.length - at);
+      stream.copy(scanReadBuffer, 0, at, at + length);
+      lastEnds += framer.push(scanReadBuffer.subarray(0, length)).end;
+    }
+  }
+  const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+  if (lastEnds <= 0) throw new Error("the framer completed no instruction");
+  return elapsedMs / ((stream.length * passesPerRun) / 1e6);
+}
+
+const results = Array.from({ length: runs }, run).sort((a, b) => a - b);
+const median = results[Math.floor(runs / 2)]!;
+console.log(`framer on ${(stream.length / 1e6).toFixed(1)} MB of small drawing instructions, ${runs} runs of ${passesPerRun} passes:`);
+console.log(`  median ${median.toFixed(3)} ms/MB, best ${results[0]!.toFixed(3)} ms/MB (includes copying each read into the read buffer)`);
