@@ -241,7 +241,7 @@ async function benchmark(rig: Rig): Promise<void> {
 
 // ---------------------------------------------------------------- --profile
 
-/** The relay's CPU profile during one full-size stream (after a warm-up) and one round-trip run, for the byte pipe and Labdeck. */
+/** The relay's CPU profile during one full-size stream (after a warm-up), one round-trip run and the opening of the round trip's tunnels, for the byte pipe and Labdeck. */
 async function profile(rig: Rig): Promise<void> {
   const texts: string[] = [];
   for (const [stream, target] of [["small", sizes.smallInstructions], ["blobs", sizes.blobBytes]] as [StreamName, number][]) {
@@ -270,6 +270,19 @@ async function profile(rig: Rig): Promise<void> {
     await tunnels.close();
     progress(`round trip / ${contenderNames[contender]} under the profiler: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`);
     texts.push(profileText(`round trip / ${contenderNames[contender]} relay`, relative(process.cwd(), file)));
+  }
+  for (const contender of ["pipe", "labdeck"] as const) {
+    const relay = rig.relay(contender)!;
+    const file = join(resultsDir, `profile-open-${contender}.cpuprofile`);
+    await settle(rig);
+    await relay.request("profile-start");
+    const started = performance.now();
+    const tunnels = await openKeyTunnels(rig, contender, sizes.roundTripTunnels);
+    const elapsedMs = performance.now() - started;
+    await relay.request("profile-stop", { path: file });
+    await tunnels.close();
+    progress(`opening ${sizes.roundTripTunnels} tunnels / ${contenderNames[contender]} under the profiler: ${elapsedMs.toFixed(0)} ms`);
+    texts.push(profileText(`opening ${sizes.roundTripTunnels} tunnels / ${contenderNames[contender]} relay`, relative(process.cwd(), file), 25));
   }
   process.stdout.write(`\n${texts.join("\n\n")}\n`);
 }
