@@ -8,6 +8,7 @@ import next from "next";
 import { config } from "./config.ts";
 import { log, redactUrl } from "./log.ts";
 import { projectRoot } from "./project-root.ts";
+import { databaseTunnelServices } from "./tunnel/database-services.ts";
 import { createTunnelEndpoint, tunnelPath } from "./tunnel/endpoint.ts";
 
 export type AppServerOptions = { port: number; host: string; dev: boolean };
@@ -33,6 +34,7 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
   const tunnel = createTunnelEndpoint({
     guacd: { host: settings.GUACD_HOST, port: settings.GUACD_PORT },
     allowedOrigins: settings.ALLOWED_ORIGINS,
+    services: databaseTunnelServices(),
   });
 
   const server: Server = createServer((req, res) => {

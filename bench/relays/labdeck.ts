@@ -16,12 +16,14 @@ const { openDatabase } = await import("../../server/db/open.ts");
 const { mintTickets } = await import("../../server/tickets/mint-tickets.ts");
 const { createLearnerWithLab, testOrigin } = await import("../../server/testing/tunnel-harness.ts");
 const { createTunnelEndpoint, tunnelPath } = await import("../../server/tunnel/endpoint.ts");
+const { databaseTunnelServices } = await import("../../server/tunnel/database-services.ts");
 
 await openDatabase(process.env.DATABASE_URL);
 const learner = await createLearnerWithLab();
 const endpoint = createTunnelEndpoint({
   guacd: { host: "127.0.0.1", port: Number(process.env.BENCH_GUACD_PORT) },
   allowedOrigins: [testOrigin],
+  services: databaseTunnelServices(),
   maxTunnelsPerUser: 100_000,
   idleTimeoutMs: 60_000,
 });

@@ -13,6 +13,7 @@ import { InstructionParser } from "../guacamole/parser.ts";
 import { registerLab } from "../labs/register-lab.ts";
 import { projectRoot } from "../project-root.ts";
 import { mintTickets } from "../tickets/mint-tickets.ts";
+import { databaseTunnelServices } from "../tunnel/database-services.ts";
 import { createTunnelEndpoint, tunnelPath, type TunnelEndpoint, type TunnelEndpointOptions } from "../tunnel/endpoint.ts";
 import { createUser } from "../users/create-user.ts";
 
@@ -21,7 +22,7 @@ export const testOrigin = "http://labdeck.test";
 export type TunnelHarness = { url: string; endpoint: TunnelEndpoint; close(): Promise<void> };
 
 export async function startTunnelHarness(options: Partial<TunnelEndpointOptions> & Pick<TunnelEndpointOptions, "guacd">): Promise<TunnelHarness> {
-  const endpoint = createTunnelEndpoint({ allowedOrigins: [testOrigin], ...options });
+  const endpoint = createTunnelEndpoint({ allowedOrigins: [testOrigin], services: databaseTunnelServices(), ...options });
   const server: Server = createServer((_req, res) => res.writeHead(404).end());
   server.on("upgrade", (req, socket, head) => {
     socket.on("error", () => socket.destroy());

@@ -1,10 +1,7 @@
 // One TunnelSession row per tunnel. Audit writes never break a live tunnel: failures are logged.
 import { db } from "../db/index.ts";
-import type { Protocol } from "../db/generated/sqlite/enums.ts";
 import { log } from "../log.ts";
-
-export type AuditStart = { tunnelId: string; userId: string; labId: string; protocol: Protocol };
-export type AuditEnd = { bytesToLab: number; bytesToUser: number; closeStatus: number };
+import type { AuditEnd, AuditStart } from "./tunnel-services.ts";
 
 export type AuditRecord = { end(result: AuditEnd): Promise<void> };
 

@@ -1,21 +1,12 @@
 // The tunnel's whole authorization, in one narrow function: a connect query in, the guacd
 // connection to make (or a refusal with its Guacamole status) out.
 import { db } from "../db/index.ts";
-import type { Protocol } from "../db/generated/sqlite/enums.ts";
 import { GuacamoleError } from "../guacamole/status.ts";
 import { getLabConnection } from "../labs/get-lab-connection.ts";
 import { consumeTicket } from "../tickets/consume-ticket.ts";
 import type { ConnectQuery } from "./connect-query.ts";
-import { guacdParametersFor, type GuacdParameters } from "./guacd-parameters.ts";
-
-export type TunnelGrant = {
-  userId: string;
-  /** Shown to other participants of the session (guacd's `name`, protocol 1.5+). */
-  userName: string;
-  labId: string;
-  protocol: Protocol;
-  parameters: GuacdParameters;
-};
+import { guacdParametersFor } from "./guacd-parameters.ts";
+import type { TunnelGrant } from "./tunnel-services.ts";
 
 export async function authorizeTunnel(query: Pick<ConnectQuery, "ticket">): Promise<TunnelGrant> {
   const ticket = await consumeTicket({ token: query.ticket });

@@ -4,14 +4,13 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import { db } from "../db/index.ts";
 import { statuses, type StatusEntry } from "../guacamole/status.ts";
 import { GuacamoleError } from "../guacamole/status.ts";
-import { onLabTornDown } from "../labs/lab-events.ts";
 import { log, redactUrl } from "../log.ts";
 import { parseConnectQuery } from "./connect-query.ts";
 import type { GuacdAddress } from "./guacd-socket.ts";
 import { Tunnel, tunnelLimits, type TunnelHost } from "./tunnel.ts";
+import type { TunnelServices } from "./tunnel-services.ts";
 import { tuneV8ForRelaying } from "./v8-tuning.ts";
 
 export const tunnelPath = "/api/tunnel";
@@ -19,6 +18,8 @@ export const tunnelPath = "/api/tunnel";
 export type TunnelEndpointOptions = {
   guacd: GuacdAddress;
   allowedOrigins: readonly string[];
+  /** Authorization, audit and lab teardowns: the database's (database-services.ts) or a parent's (relay-process.ts). */
+  services: TunnelServices;
   maxTunnelsPerUser?: number;
   /** Silence after which a side is considered gone (guacd sends nop every 5 s, browsers ping every 0.5 s). */
   idleTimeoutMs?: number;
@@ -57,6 +58,7 @@ export function createTunnelEndpoint(options: TunnelEndpointOptions): TunnelEndp
 
   const host: TunnelHost = {
     guacd: options.guacd,
+    services: options.services,
     admit(tunnel) {
       const userId = tunnel.grant!.userId;
       const count = admitted.get(userId) ?? 0;
@@ -80,8 +82,7 @@ export function createTunnelEndpoint(options: TunnelEndpointOptions): TunnelEndp
   async function closeTunnelsOfTornDownLabs(): Promise<void> {
     const labIds = [...new Set([...tunnels].map((t) => t.labId).filter((id): id is string => Boolean(id)))];
     if (labIds.length === 0) return;
-    const gone = await db().lab.findMany({ where: { id: { in: labIds }, state: "torn_down" }, select: { id: true } });
-    for (const lab of gone) closeTunnelsOfLab(lab.id);
+    for (const labId of await options.services.tornDownLabs(labIds)) closeTunnelsOfLab(labId);
   }
 
   const closeTunnelsOfLab = (labId: string) => {
@@ -90,7 +91,7 @@ export function createTunnelEndpoint(options: TunnelEndpointOptions): TunnelEndp
     }
   };
   // Teardowns in this process close at once; those from elsewhere (the CLI, other nodes) are found by polling.
-  const stopListening = onLabTornDown(({ labId }) => closeTunnelsOfLab(labId));
+  const stopListening = options.services.onLabTornDown(closeTunnelsOfLab);
 
   const sweep = setInterval(() => {
     const now = Date.now();

@@ -17,11 +17,10 @@ import { encodeInstruction, type Instruction } from "../guacamole/instruction.ts
 import { guacdLimits, InstructionParser, ProtocolError } from "../guacamole/parser.ts";
 import { GuacamoleError, statuses, statusByCode, type StatusEntry } from "../guacamole/status.ts";
 import { log } from "../log.ts";
-import { startAudit, type AuditRecord } from "./audit.ts";
-import { authorizeTunnel, type TunnelGrant } from "./authorize.ts";
 import { BrowserStream } from "./browser-stream.ts";
 import type { ConnectQuery } from "./connect-query.ts";
 import { connectToGuacd, type GuacdAddress } from "./guacd-socket.ts";
+import type { TunnelGrant, TunnelServices } from "./tunnel-services.ts";
 
 export type TunnelState = "authorizing" | "connecting" | "open" | "closed";
 
@@ -46,6 +45,7 @@ const isBrowserOpcode = opcodeMatcher(browserOpcodes);
 
 export type TunnelHost = {
   guacd: GuacdAddress;
+  services: TunnelServices;
   /** Reserves a tunnel slot for the user; throws GuacamoleError CLIENT_TOO_MANY when full. */
   admit(tunnel: Tunnel): void;
   release(tunnel: Tunnel): void;
@@ -70,7 +70,7 @@ export class Tunnel {
   private handshakeText: InstructionParser | undefined = new InstructionParser();
   /** guacd's bytes after the last whole instruction, while the handshake runs (copies: reads are reused). */
   private handshakeTail: Buffer[] = [];
-  private audit: AuditRecord | undefined;
+  private audited = false;
   private bytesToLab = 0;
   private bytesToUser = 0;
 
@@ -114,10 +114,11 @@ export class Tunnel {
   /** Runs the tunnel's setup; failures close it with their status. */
   async start(): Promise<void> {
     try {
-      this.grant = await authorizeTunnel(this.query);
+      this.grant = await this.host.services.authorize(this.query);
       if (this.isClosed) return;
       this.host.admit(this);
-      this.audit = startAudit({ tunnelId: this.id, userId: this.grant.userId, labId: this.grant.labId, protocol: this.grant.protocol });
+      this.host.services.auditStart({ tunnelId: this.id, userId: this.grant.userId, labId: this.grant.labId, protocol: this.grant.protocol });
+      this.audited = true;
       this.state = "connecting";
       this.guacd = await connectToGuacd(this.host.guacd, (bytes) => this.onGuacdData(bytes));
       if (this.isClosed) {
@@ -346,7 +347,7 @@ export class Tunnel {
     this.handshakeTail = [];
     this.browser.dispose();
     this.host.release(this);
-    void this.audit?.end({ bytesToLab: this.bytesToLab, bytesToUser: this.bytesToUser, closeStatus: status.code });
+    if (this.audited) this.host.services.auditEnd(this.id, { bytesToLab: this.bytesToLab, bytesToUser: this.bytesToUser, closeStatus: status.code });
     if (status !== statuses.SUCCESS) log.info({ tunnelId: this.id, status: status.name }, "tunnel closed");
   }
 }
