@@ -1,6 +1,7 @@
 // Turns a run's results into the markdown table, the verdicts and a hand-written SVG bar chart.
 import { contenderNames, contenders, type Contender } from "./clients.ts";
 import type { IdleResult, RoundTripResult, StreamResult } from "./measure.ts";
+import { judgeInterval, ratioOfMediansInterval, type Interval, type Judgement } from "./stats.ts";
 
 export type Failure = { error: string };
 export type Outcome<T> = T | Failure | undefined;
@@ -165,35 +166,67 @@ export function cpuTable(results: RunResults): string {
   ].join("\n");
 }
 
-export type Verdict = { target: string; measured: string; pass: boolean | undefined };
+export type Verdict = { target: string; measured: string; judgement: Judgement | undefined };
+
+/** Level of the intervals the ratio targets are judged by. */
+const intervalLevel = 0.9;
+
+/** Labdeck / byte pipe per round-robin turn (stream runs or round-trip rounds), with its interval. */
+function pairedInterval(labdeck: readonly number[] | undefined, pipe: readonly number[] | undefined): Interval | undefined {
+  if (!labdeck || !pipe || labdeck.length === 0 || pipe.length === 0) return undefined;
+  return ratioOfMediansInterval(labdeck, pipe, { level: intervalLevel });
+}
+
+const streamFigures = (runs: Outcome<StreamResult[]>) => ok(runs)?.map((run) => run.megabytesPerSecond);
+const roundFigures = (result: Outcome<RoundTripResult>) => {
+  const r = ok(result);
+  return r ? (r.rounds ?? [{ p50: r.p50, p99: r.p99 }]).map((round) => round.p99) : undefined;
+};
+
+function intervalCell(interval: Interval): string {
+  if (!Number.isFinite(interval.low)) return `${ratioCell(interval.estimate)} (one pair: no interval)`;
+  return `${ratioCell(interval.estimate)}, ${Math.round(intervalLevel * 100)}% interval ${fixed(interval.low, 2)}-${fixed(interval.high, 2)}x over ${interval.pairs} pairs`;
+}
 
 export function verdicts(results: RunResults): Verdict[] {
-  const figures = keyFigures(results);
-  const blobs = ratio(figures.blobs);
-  const small = ratio(figures.small);
-  const roundTrip = ratio(figures.roundTrip);
-  const idle = figures.idle.labdeck;
-  const judged = (value: number | undefined, test: (v: number) => boolean) => (value === undefined ? undefined : test(value));
+  const blobs = pairedInterval(streamFigures(results.blobs.labdeck), streamFigures(results.blobs.pipe));
+  const small = pairedInterval(streamFigures(results.small.labdeck), streamFigures(results.small.pipe));
+  const roundTrip = pairedInterval(roundFigures(results.roundTrip.labdeck), roundFigures(results.roundTrip.pipe));
+  const idle = keyFigures(results).idle.labdeck;
+  const judged = (interval: Interval | undefined, bound: number, direction: "at most" | "at least") =>
+    interval === undefined ? undefined : judgeInterval(interval, bound, direction);
   return [
     {
       target: "blobs: Labdeck >= 0.9x the byte pipe",
-      measured: `${ratioCell(blobs)}; by relay CPU per MB ${ratioCell(cpuRatio(results.blobs))}`,
-      pass: judged(blobs, (v) => v >= 0.9),
+      measured: `${blobs ? intervalCell(blobs) : "-"}; by relay CPU per MB ${ratioCell(cpuRatio(results.blobs))}`,
+      judgement: judged(blobs, 0.9, "at least"),
     },
     {
       target: "small instructions: Labdeck >= 0.8x the byte pipe",
-      measured: `${ratioCell(small)}; by relay CPU per MB ${ratioCell(cpuRatio(results.small))}`,
-      pass: judged(small, (v) => v >= 0.8),
+      measured: `${small ? intervalCell(small) : "-"}; by relay CPU per MB ${ratioCell(cpuRatio(results.small))}`,
+      judgement: judged(small, 0.8, "at least"),
     },
-    { target: "key round trip: Labdeck's p99 <= 1.2x the byte pipe's", measured: ratioCell(roundTrip), pass: judged(roundTrip, (v) => v <= 1.2) },
-    { target: "idle: Labdeck <= 16 KiB RSS per tunnel", measured: idle === undefined ? "-" : `${fixed(idle, 1)} KiB`, pass: judged(idle, (v) => v <= 16) },
+    {
+      target: "key round trip: Labdeck's p99 <= 1.2x the byte pipe's",
+      measured: roundTrip ? intervalCell(roundTrip) : "-",
+      judgement: judged(roundTrip, 1.2, "at most"),
+    },
+    {
+      target: "idle: Labdeck <= 16 KiB RSS per tunnel",
+      measured: idle === undefined ? "-" : `${fixed(idle, 1)} KiB`,
+      judgement: idle === undefined ? undefined : idle <= 16 ? "pass" : "fail",
+    },
   ];
 }
 
+const judgementWords: Record<Judgement, string> = { pass: "PASS", fail: "FAIL", inconclusive: "INCONCLUSIVE" };
+
 export function verdictLines(results: RunResults): string {
-  return verdicts(results)
-    .map((v) => `- ${v.pass === undefined ? "NOT MEASURED" : v.pass ? "PASS" : "FAIL"}: ${v.target} (measured ${v.measured})`)
-    .join("\n");
+  return [
+    ...verdicts(results).map((v) => `- ${v.judgement === undefined ? "NOT MEASURED" : judgementWords[v.judgement]}: ${v.target} (measured ${v.measured})`),
+    `- A ratio target is judged by its whole ${Math.round(intervalLevel * 100)}% interval (paired bootstrap over the round-robin turns, bench/stats.ts): ` +
+      "PASS or FAIL when all of it is on one side of the target, INCONCLUSIVE when the machine was too noisy to tell.",
+  ].join("\n");
 }
 
 export function failureLines(results: RunResults): string[] {

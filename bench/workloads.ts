@@ -24,11 +24,11 @@ export type Sizes = {
 export const fullSizes: Sizes = {
   blobBytes: 256 * 1024 * 1024,
   smallInstructions: 2_000_000,
-  repetitions: 9,
+  repetitions: 21,
   warmupFraction: 1 / 8,
   roundTripTunnels: 100,
-  roundTripSeconds: 3,
-  roundTripRounds: 15,
+  roundTripSeconds: 2,
+  roundTripRounds: 30,
   roundTripIntervalMs: 20,
   idleTunnels: 1_000,
 };

@@ -127,7 +127,8 @@ export class InstructionFramer {
     } else {
       this.validateUtf8(chunk);
     }
-    this.watchedAt.length = 0;
+    // Setting an array's length is a runtime call even when it is already 0: this runs for every read.
+    if (this.watchedAt.length !== 0) this.watchedAt.length = 0;
     const lastEnd = ascii ? this.scanAscii(chunk) : this.scanUtf8(chunk);
     const watched = this.watchedAt.length === 0 ? noWatched : this.parseAllWatched(chunk);
 

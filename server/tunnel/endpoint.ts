@@ -96,6 +96,7 @@ export function createTunnelEndpoint(options: TunnelEndpointOptions): TunnelEndp
   const sweep = setInterval(() => {
     const now = Date.now();
     for (const tunnel of tunnels) {
+      tunnel.recordActivity(now);
       if (now - tunnel.lastBrowserActivity > idleTimeoutMs) {
         tunnel.close(statuses.CLIENT_TIMEOUT, "The browser stopped responding.");
       } else if (tunnel.state === "open" && now - tunnel.lastGuacdActivity > idleTimeoutMs) {

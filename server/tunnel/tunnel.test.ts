@@ -349,6 +349,22 @@ describeOnDatabases(
       }
     });
 
+    test("a tunnel whose browser pings and whose guacd sends nops outlives the idle timeout", async () => {
+      const chattyGuacd = await startSyntheticGuacd({ nopIntervalMs: 150 });
+      const quick = await startTunnelHarness({ guacd: { host: "127.0.0.1", port: chattyGuacd.port }, idleTimeoutMs: 600 });
+      try {
+        const { ticket } = await createLearnerWithLab();
+        const client = openTunnel(quick.url, defaultQuery(await ticket()));
+        await client.waitFor((i) => i.opcode === "nop");
+        const outcome = await Promise.race([client.closed, sleep(2_000).then(() => "still open" as const)]);
+        assert.equal(outcome, "still open", `closed after ${JSON.stringify(outcome)}`);
+        client.ws.close();
+      } finally {
+        await quick.close();
+        await chattyGuacd.stop();
+      }
+    });
+
     test("a silent guacd is closed with UPSTREAM_TIMEOUT (0x0202)", async () => {
       const quietGuacd = await startSyntheticGuacd({ nopIntervalMs: 0 });
       const quick = await startTunnelHarness({ guacd: { host: "127.0.0.1", port: quietGuacd.port }, idleTimeoutMs: 600 });

@@ -57,8 +57,12 @@ export class Tunnel {
   grant: TunnelGrant | undefined;
   /** Set by the host while this tunnel counts against its user's limit. */
   admittedUser: string | undefined;
+  /** When each side was last heard from, as of the endpoint's last sweep (recordActivity). */
   lastBrowserActivity = Date.now();
   lastGuacdActivity = Date.now();
+  // Set per message instead of reading the clock per message (the key round trip's hot path).
+  private browserHeard = false;
+  private guacdHeard = false;
 
   private guacd: Socket | undefined;
   private readonly framer = new InstructionFramer({ watch: ["error"] });
@@ -109,6 +113,21 @@ export class Tunnel {
 
   get labId(): string | undefined {
     return this.grant?.labId;
+  }
+
+  /**
+   * Folds what was heard since the last call into the last-heard times; the endpoint's sweep calls it
+   * before judging silence, so a silence is measured to within one sweep interval.
+   */
+  recordActivity(now: number): void {
+    if (this.browserHeard) {
+      this.browserHeard = false;
+      this.lastBrowserActivity = now;
+    }
+    if (this.guacdHeard) {
+      this.guacdHeard = false;
+      this.lastGuacdActivity = now;
+    }
   }
 
   /** Runs the tunnel's setup; failures close it with their status. */
@@ -201,7 +220,7 @@ export class Tunnel {
   /** One read from guacd: a view of the shared read buffer, valid only until this returns. */
   private onGuacdData(chunk: Buffer): void {
     if (this.state === "closed") return;
-    this.lastGuacdActivity = Date.now();
+    this.guacdHeard = true;
     let framed;
     try {
       framed = this.framer.push(chunk);
@@ -249,7 +268,7 @@ export class Tunnel {
 
   private onBrowserMessage(data: Buffer, isBinary: boolean): void {
     if (this.state === "closed") return;
-    this.lastBrowserActivity = Date.now();
+    this.browserHeard = true;
     if (isBinary) {
       this.close(statuses.CLIENT_BAD_TYPE, "Binary messages are not part of the Guacamole protocol.");
       return;
