@@ -10,8 +10,10 @@ export type Sizes = {
   smallInstructions: number;
   /** Measured repetitions of each throughput run; the table shows the median. */
   repetitions: number;
-  /** Fraction of a throughput workload sent once, unmeasured, before the repetitions (JIT warm-up). */
+  /** Fraction of a throughput workload sent once, unmeasured, first (JIT warm-up, and it tells which contenders are slow). */
   warmupFraction: number;
+  /** Full-size runs, unmeasured, before the measured ones (contenders measured once excepted). */
+  warmupRuns: number;
   roundTripTunnels: number;
   /** Seconds per round of the round-trip workload. */
   roundTripSeconds: number;
@@ -26,6 +28,7 @@ export const fullSizes: Sizes = {
   smallInstructions: 2_000_000,
   repetitions: 21,
   warmupFraction: 1 / 8,
+  warmupRuns: 5,
   roundTripTunnels: 100,
   roundTripSeconds: 2,
   roundTripRounds: 30,
@@ -38,6 +41,7 @@ export const quickSizes: Sizes = {
   smallInstructions: 200_000,
   repetitions: 1,
   warmupFraction: 1 / 8,
+  warmupRuns: 0,
   roundTripTunnels: 20,
   roundTripSeconds: 3,
   roundTripRounds: 1,
