@@ -92,7 +92,7 @@ step typegen npx next typegen
 step typecheck npx tsc --noEmit -p .
 
 # Every node test file (*.test.ts) in server/ and app/; Playwright's specs are e2e/*.spec.ts.
-mapfile -t unit_tests < <(find server app -name '*.test.ts' -not -path '*/generated/*' -not -path '*/node_modules/*' | sort)
+mapfile -t unit_tests < <(find server app bench -name '*.test.ts' -not -path '*/generated/*' -not -path '*/node_modules/*' | sort)
 # The exit guard keeps a library's process.exit(0) from hiding a failed test file (see the file).
 step unit env NODE_ENV=test node --import tsx --import ./scripts/test-exit-guard.mjs --test \
   --test-concurrency=2 --test-timeout=600000 \
