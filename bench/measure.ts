@@ -6,6 +6,7 @@ import { InstructionParser } from "../server/guacamole/parser.ts";
 import { openConnection, type Connection, type Contender, type Target } from "./clients.ts";
 import type { ChildHandle, Memory } from "./ipc.ts";
 import { streamChunks, type GuacdMode, type StreamName } from "./workloads.ts";
+import { medianOf } from "./stats.ts";
 
 export type Rig = {
   guacd: ChildHandle<{ port: number }>;
@@ -213,12 +214,6 @@ export type RoundTripResult = {
   rounds?: { p50: number; p99: number }[];
 };
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
 /**
  * Rounds of one contender as one result: the median of the rounds' p50 and p99. A p99 from one run
  * of 10 s moved by 1.5x from run to run (the two cores are shared by three busy processes); short
@@ -229,10 +224,10 @@ export function combineRounds(rounds: readonly RoundTripResult[]): RoundTripResu
     tunnels: rounds[0]!.tunnels,
     samples: rounds.reduce((sum, round) => sum + round.samples, 0),
     lost: rounds.reduce((sum, round) => sum + round.lost, 0),
-    p50: median(rounds.map((round) => round.p50)),
-    p99: median(rounds.map((round) => round.p99)),
+    p50: medianOf(rounds.map((round) => round.p50)),
+    p99: medianOf(rounds.map((round) => round.p99)),
     max: Math.max(...rounds.map((round) => round.max)),
-    relayCpuUsPerKey: rounds[0]!.relayCpuUsPerKey === undefined ? undefined : median(rounds.map((round) => round.relayCpuUsPerKey!)),
+    relayCpuUsPerKey: rounds[0]!.relayCpuUsPerKey === undefined ? undefined : medianOf(rounds.map((round) => round.relayCpuUsPerKey!)),
     rounds: rounds.map(({ p50, p99 }) => ({ p50, p99 })),
   };
 }

@@ -31,7 +31,7 @@ export function medianOf(values: readonly number[]): number {
 }
 
 /** A small seeded generator (mulberry32): uniform in [0, 1). */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -2,6 +2,7 @@
 // Streams are built from whole instructions and repeated, so a stream's size is known exactly and
 // the client can verify it by counting bytes.
 import { randomBytes } from "node:crypto";
+import { seededRandom } from "./stats.ts";
 
 export type Sizes = {
   /** Bytes of 8 KiB `blob` instructions (rounded to whole chunks). */
@@ -78,18 +79,6 @@ function blobChunk(): StreamChunk {
 
 const smallPerChunk = 5_000;
 
-/** A deterministic generator, so every run (and every contender) gets the same drawing stream. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function element(value: string | number): string {
   const text = String(value);
   return `${text.length}.${text}`;
@@ -104,7 +93,8 @@ function instruction(opcode: string, ...args: (string | number)[]): string {
  * pairs (filled cells) and `copy` (scrolling, moved regions), with varied coordinates and colours.
  */
 function smallChunk(): StreamChunk {
-  const random = prng(0x1abdec);
+  // Seeded, so every run (and every contender) gets the same drawing stream.
+  const random = seededRandom(0x1abdec);
   const int = (max: number) => Math.floor(random() * max);
   const parts: string[] = [];
   while (parts.length < smallPerChunk) {
