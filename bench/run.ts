@@ -148,9 +148,9 @@ async function benchmark(rig: Rig): Promise<void> {
     const failed = new Map<Contender, string>();
     const measuredOnce = new Set<Contender>();
     const warmupRepeats = Math.max(1, Math.round(repeats * sizes.warmupFraction));
-    const warmUp = async (contender: Contender): Promise<StreamResult | undefined> => {
+    const warmUp = async (contender: Contender, count: number): Promise<StreamResult | undefined> => {
       try {
-        return await measureStream(rig, contender, stream, warmupRepeats);
+        return await measureStream(rig, contender, stream, count);
       } catch (error) {
         failed.set(contender, describeError(error));
         progress(`  ${contenderNames[contender]} warm-up failed: ${describeError(error)}`);
@@ -162,7 +162,7 @@ async function benchmark(rig: Rig): Promise<void> {
     // between their warm-up and their measured runs, the relays sat idle through it and their next
     // runs were slow (Labdeck's first two took 1.6 ms of CPU per MB, the rest 1.0-1.2).
     for (const contender of contenders) {
-      const warmup = await warmUp(contender);
+      const warmup = await warmUp(contender, warmupRepeats);
       if (!warmup || (warmup.seconds * repeats) / warmupRepeats <= slowRunSeconds) continue;
       try {
         const result = await measureStream(rig, contender, stream, repeats);
@@ -178,13 +178,7 @@ async function benchmark(rig: Rig): Promise<void> {
     // pipe's and Labdeck's first few runs still took up to 2-3x their later CPU per MB.
     for (let warmupRun = 0; warmupRun < sizes.warmupRuns; warmupRun++) {
       for (const contender of contenders) {
-        if (measuredOnce.has(contender) || failed.has(contender)) continue;
-        try {
-          await measureStream(rig, contender, stream, repeats);
-        } catch (error) {
-          failed.set(contender, describeError(error));
-          progress(`  ${contenderNames[contender]} warm-up failed: ${describeError(error)}`);
-        }
+        if (!measuredOnce.has(contender) && !failed.has(contender)) await warmUp(contender, repeats);
       }
     }
     for (let rep = 0; rep < sizes.repetitions; rep++) {

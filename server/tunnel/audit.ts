@@ -1,9 +1,7 @@
 // One TunnelSession row per tunnel. Audit writes never break a live tunnel: failures are logged.
 import { db } from "../db/index.ts";
 import { log } from "../log.ts";
-import type { AuditEnd, AuditStart } from "./tunnel-services.ts";
-
-export type AuditRecord = { end(result: AuditEnd): Promise<void> };
+import type { AuditRecord, AuditStart } from "./tunnel-services.ts";
 
 export function startAudit(start: AuditStart): AuditRecord {
   const created = db()

@@ -18,7 +18,7 @@ export const tunnelPath = "/api/tunnel";
 export type TunnelEndpointOptions = {
   guacd: GuacdAddress;
   allowedOrigins: readonly string[];
-  /** Authorization, audit and lab teardowns: the database's (database-services.ts) or a parent's (relay-process.ts). */
+  /** Authorization, audit and lab teardowns (database-services.ts in the app). */
   services: TunnelServices;
   maxTunnelsPerUser?: number;
   /** Silence after which a side is considered gone (guacd sends nop every 5 s, browsers ping every 0.5 s). */

@@ -1,7 +1,7 @@
 // What a tunnel needs from the rest of Labdeck, as one narrow interface: authorizing a ticket,
 // recording the audit row, and hearing of labs torn down. The relay itself (tunnel.ts, endpoint.ts)
-// imports no database code, so it can run in a lean process of its own (relay-process.ts) that
-// reaches these through its parent, or in-process with the database ones (database-services.ts).
+// imports no database code: the app server passes the database's services (database-services.ts),
+// and a test or benchmark can pass its own.
 import type { Protocol } from "../db/generated/sqlite/enums.ts";
 import type { ConnectQuery } from "./connect-query.ts";
 import type { GuacdParameters } from "./guacd-parameters.ts";
@@ -17,14 +17,13 @@ export type TunnelGrant = {
 
 export type AuditStart = { tunnelId: string; userId: string; labId: string; protocol: Protocol };
 export type AuditEnd = { bytesToLab: number; bytesToUser: number; closeStatus: number };
+export type AuditRecord = { end(result: AuditEnd): void };
 
 export type TunnelServices = {
   /** The guacd connection a ticket grants; rejects with a GuacamoleError carrying the refusal's status. */
   authorize(query: Pick<ConnectQuery, "ticket">): Promise<TunnelGrant>;
-  /** Records a tunnel's start; never throws (audit writes must not break a live tunnel). */
-  auditStart(start: AuditStart): void;
-  /** Records its end; never throws. */
-  auditEnd(tunnelId: string, end: AuditEnd): void;
+  /** Records a tunnel's start, and its end through the result; neither throws (audit writes must not break a live tunnel). */
+  startAudit(start: AuditStart): AuditRecord;
   /** Of these labs, the ones torn down (found by polling: teardowns by other processes). */
   tornDownLabs(labIds: string[]): Promise<string[]>;
   /** Calls `listener` at once on teardowns this process hears of; returns an unsubscribe function. */

@@ -20,7 +20,7 @@ import { log } from "../log.ts";
 import { BrowserStream } from "./browser-stream.ts";
 import type { ConnectQuery } from "./connect-query.ts";
 import { connectToGuacd, type GuacdAddress } from "./guacd-socket.ts";
-import type { TunnelGrant, TunnelServices } from "./tunnel-services.ts";
+import type { AuditRecord, TunnelGrant, TunnelServices } from "./tunnel-services.ts";
 
 export type TunnelState = "authorizing" | "connecting" | "open" | "closed";
 
@@ -74,7 +74,7 @@ export class Tunnel {
   private handshakeText: InstructionParser | undefined = new InstructionParser();
   /** guacd's bytes after the last whole instruction, while the handshake runs (copies: reads are reused). */
   private handshakeTail: Buffer[] = [];
-  private audited = false;
+  private audit: AuditRecord | undefined;
   private bytesToLab = 0;
   private bytesToUser = 0;
 
@@ -136,8 +136,7 @@ export class Tunnel {
       this.grant = await this.host.services.authorize(this.query);
       if (this.isClosed) return;
       this.host.admit(this);
-      this.host.services.auditStart({ tunnelId: this.id, userId: this.grant.userId, labId: this.grant.labId, protocol: this.grant.protocol });
-      this.audited = true;
+      this.audit = this.host.services.startAudit({ tunnelId: this.id, userId: this.grant.userId, labId: this.grant.labId, protocol: this.grant.protocol });
       this.state = "connecting";
       this.guacd = await connectToGuacd(this.host.guacd, (bytes) => this.onGuacdData(bytes));
       if (this.isClosed) {
@@ -366,7 +365,7 @@ export class Tunnel {
     this.handshakeTail = [];
     this.browser.dispose();
     this.host.release(this);
-    if (this.audited) this.host.services.auditEnd(this.id, { bytesToLab: this.bytesToLab, bytesToUser: this.bytesToUser, closeStatus: status.code });
+    this.audit?.end({ bytesToLab: this.bytesToLab, bytesToUser: this.bytesToUser, closeStatus: status.code });
     if (status !== statuses.SUCCESS) log.info({ tunnelId: this.id, status: status.name }, "tunnel closed");
   }
 }
