@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { assembleWat } from "../../scripts/wasm-modules.mjs";
 import { InstructionFramer, type FramerOptions } from "./framer.ts";
-import { scanReadBuffer } from "./framer-scan.ts";
+import { scanReadBuffer, skimmedBytes } from "./framer-scan.ts";
 import { encodeInstruction } from "./instruction.ts";
 import { guacdLimits, ProtocolError, type ProtocolLimits } from "./limits.ts";
 
@@ -122,6 +122,51 @@ describe("frameWholeElements (through InstructionFramer) agrees with the state m
       assert.deepEqual(framing([nonAscii], {}).at(-1), error);
     });
   }
+
+  describe("skimming runs of small instructions (two chains at once)", () => {
+    // Pieces the skim takes (one-digit prefixes) and every kind of thing it must stop before: longer
+    // prefixes, watched opcodes, ";" and "," inside values (a wrong guess for chain B's start), an
+    // instruction over the element limit, non-protocol bytes.
+    const plain = fc.tuple(fc.constantFrom("rect", "cfill", "copy", "", "a;b", "x,"), fc.array(fc.nat({ max: 999_999_999 }), { maxLength: 9 }));
+    const piece = fc.oneof(
+      { weight: 30, arbitrary: plain.map(([opcode, args]) => encodeInstruction(opcode, ...args.map((n) => String(n % 10 ** (1 + (n % 9)))))) },
+      { weight: 1, arbitrary: fc.constantFrom(encodeInstruction("sync", "1701234567890"), encodeInstruction("error", "busy", 519), encodeInstruction("name", "a;1.b,2.cd;"), encodeInstruction("blob", 0, "QUJD".repeat(40))) },
+      { weight: 1, arbitrary: fc.constantFrom(`4.rect${",1.0".repeat(200)};`, "4.rect,1.0,1.0;;", "4.rect,1.x;", "4.rect,1.0:", "4.rect,2.-1,.;", "1\u0000.;", "4.rect,3.ab;", "4.rect,:.abcdefghij;", "4.rect,/.;") },
+    );
+    const stream = fc.array(piece, { minLength: 20, maxLength: 400 }).map((pieces) => bytes(pieces.join("")));
+    const cuts = fc.array(fc.nat(), { maxLength: 4 });
+    for (const [name, limits] of [["guacd's limits", guacdLimits], ["few elements", { maxElementLength: 9, maxElements: 4 }]] as const) {
+      it(`agrees with the state machine on long mixed streams split anywhere (${name})`, () => {
+        fc.assert(
+          fc.property(stream, cuts, (input, at) => {
+            assertSameFraming(splitAt(input, at.map((cut) => cut % (input.length + 1))), { watch: ["error"], limits });
+          }),
+          { numRuns: 150 },
+        );
+      });
+    }
+
+    it("skims nearly all of a stream of small drawing instructions, and nothing of a stream of blobs", () => {
+      const drawing = bytes(Array.from({ length: 4000 }, (_, i) => encodeInstruction(i % 2 ? "rect" : "cfill", 0, i % 1000, i % 700, 64, 32)).join(""));
+      const blobs = bytes(encodeInstruction("blob", 0, "QUJD".repeat(2000)).repeat(10));
+      for (const [stream, least, most] of [[drawing, 0.95, 1], [blobs, 0, 0]] as const) {
+        const before = skimmedBytes();
+        assertSameFraming([stream], { watch: ["error"] });
+        // assertSameFraming frames it twice with the loop (in place and copied).
+        const share = (skimmedBytes() - before) / (2 * stream.length);
+        assert.ok(share >= least && share <= most, `skimmed ${share}`);
+      }
+    });
+
+    it("agrees when a value holds a \";\" where chain B would start, at every offset around the middle", () => {
+      const run = encodeInstruction("rect", 0, 1, 2, 3, 4).repeat(30);
+      // Each "0.;" before moves the middle 1.5 bytes along the value.
+      for (let shift = 0; shift < 60; shift++) {
+        const input = bytes("0.;".repeat(shift) + run + encodeInstruction("name", ";;;1.a;".repeat(3)) + run);
+        assertSameFraming([input], { watch: ["error"] });
+      }
+    });
+  });
 
   it("leaves limits beyond 32 bits to the state machine", () => {
     const input = bytes("4.sync,3.123,2.ab;".repeat(3));
