@@ -106,6 +106,9 @@
     (local $gB i32) (local $limB i32) (local $turns i32) (local $last i32) (local $saved i32)
     (local $qA i32) (local $iA i32) (local $accA i32) (local $wA i32) (local $kA i32)
     (local $qB i32) (local $iB i32) (local $accB i32) (local $wB i32) (local $kB i32)
+    ;; At most 64 KiB at a time: the lists have room for that.
+    (if (i32.gt_u (i32.sub (local.get $end) (local.get $q0)) (i32.const 65536))
+      (then (local.set $end (i32.add (local.get $q0) (i32.const 65536)))))
     ;; B's start: the first ";" in the 64 bytes from the middle.
     (local.set $gB (i32.add (local.get $q0) (i32.shr_u (i32.sub (local.get $end) (local.get $q0)) (i32.const 1))))
     (local.set $last (i32.add (local.get $gB) (i32.const 64)))
