@@ -1,5 +1,5 @@
 // The framer alone, in this process: ms per MB of the small drawing instructions stream, read in
-// 64 KiB chunks framed in place in the socket read buffer, as the relay does. No relay, sockets or
+// chunks of the socket read buffer's size, framed in place in it, as the relay does. No relay, sockets or
 // peers: this is the number decision 009 quotes, for trying changes to framer-scan.wat quickly.
 //
 //   npx tsx bench/framer-alone.ts
@@ -7,7 +7,7 @@ import { InstructionFramer } from "../server/guacamole/framer.ts";
 import { scanReadBuffer, skimmedBytes } from "../server/guacamole/framer-scan.ts";
 import { streamChunks } from "./workloads.ts";
 
-const readSize = 64 * 1024;
+const readSize = scanReadBuffer.length;
 const stream = Buffer.concat(Array.from({ length: 40 }, () => streamChunks().small.bytes));
 const passesPerRun = 5;
 const runs = 15;

@@ -2,15 +2,16 @@
 // framer-scan.wasm): it frames every element of an all-ASCII chunk that lies wholly inside it, from an
 // element start, and leaves the rest to framer.ts's resumable state machine.
 //
-// The module's memory holds a read buffer (`scanReadBuffer`) that the tunnel's guacd sockets read
-// into, so guacd's reads are framed where they land. Any other chunk is copied into a window of that
-// memory, up to 64 KiB at a time.
+// The module's memory holds a read buffer (`scanReadBuffer`, 256 KiB) that the tunnel's guacd sockets
+// read into, so guacd's reads are framed where they land. Any other chunk is copied into a window of
+// that memory, up to 64 KiB at a time.
 import { readFileSync } from "node:fs";
 import { maxLengthDigits, protocolErrors, type ProtocolError, type ProtocolLimits } from "./limits.ts";
 
-const readBufferOffset = 65_536;
-const windowOffset = 131_072;
-const regionSize = 65_536;
+const readBufferOffset = 131_072;
+const readBufferSize = 262_144;
+const windowOffset = 393_216;
+const windowSize = 65_536;
 const firstBytesOffset = 256;
 const watchTableOffset = 512;
 const watchTableSize = 4096 - watchTableOffset;
@@ -34,7 +35,7 @@ const watchedPairs = new Int32Array(scan.memory.buffer, watchedPairsOffset, maxW
  * The buffer the tunnel's guacd sockets read into: a chunk that is a view of it is framed in place,
  * without a copy. Its content is only valid while the read that filled it is being handled.
  */
-export const scanReadBuffer: Buffer = memory.subarray(readBufferOffset, readBufferOffset + regionSize);
+export const scanReadBuffer: Buffer = memory.subarray(readBufferOffset, readBufferOffset + readBufferSize);
 
 /** A framer's limits and watched opcodes, prepared once for the scan. */
 export type ScanSettings = {
@@ -116,7 +117,7 @@ export function frameWholeElements(
   for (;;) {
     // Chunk position x is at memory offset `offset + x`.
     const windowStart = p;
-    const windowEnd = inPlace ? chunk.length : Math.min(chunk.length, p + regionSize);
+    const windowEnd = inPlace ? chunk.length : Math.min(chunk.length, p + windowSize);
     const offset = inPlace ? chunk.byteOffset : windowOffset - p;
     if (!inPlace) chunk.copy(memory, windowOffset, p, windowEnd);
     const code = scan.frame(

@@ -9,16 +9,17 @@
 ;; ms per MB, about 6 cycles an element (decision 009). Runs of small instructions are skimmed by two
 ;; such chains at once, branch-free (`$skim`, decision 012); the element loop takes everything else.
 ;;
-;; Memory (fixed at 6 pages: it never grows, so JavaScript's views of it stay valid):
+;; Memory (fixed at 9 pages: it never grows, so JavaScript's views of it stay valid):
 ;;   0      results of `frame`, eight i32 (see the end of `frame`)
 ;;   256    256 bytes: non-zero at b when some watched opcode starts with byte b
 ;;   512    the watched opcodes: a count byte, then for each a length byte and its bytes
 ;;   4096   watched instructions found: (start, end) i32 pairs, up to 7680 pairs
-;;   65536  the read buffer guacd sockets read into (64 KiB), scanned in place
-;;   131072 a window for other chunks, copied in (64 KiB)
-;;   196608 the skim's tables and lists (see "Skimming")
+;;   65536  the skim's digit table (64 KiB, see "Skimming")
+;;   131072 the read buffer guacd sockets read into (256 KiB), scanned in place
+;;   393216 a window for other chunks, copied in (64 KiB)
+;;   458752 the skim's terminator table and lists, then room for a step taken from garbage
 (module
-  (memory (export "memory") 6 6)
+  (memory (export "memory") 9 9)
 
   (global $watchedPairs i32 (i32.const 4096))
   (global $maxWatchedPairs i32 (i32.const 7680))
@@ -59,20 +60,22 @@
   ;; there, so errors are found and reported by the element loop alone.
   ;;
   ;; A chain's position is the terminator before its next element. From "d." (the little-endian u16
-  ;; 0x2E30 + d) at q + 1, the next terminator is at q + 3 + d = q + u16 - 0x2E2D. Tables:
-  ;;   196608  64 KiB, byte u16 is 0 for "0." to "9.", 2 otherwise. A step taken from garbage lands
-  ;;           at most 0xD1D2 bytes past the region (in this table) or 0x2E2D before it.
-  ;;   262144  256 bytes: 0 for ",", 4 for ";" (a chain's step in its list of ends), 1 otherwise.
-  ;;   263168  chain A's list of instruction ends (its ";" positions, i32), 44 KiB: a region is at
-  ;;           most 64 KiB and each chain covers about half of it, at least 3 bytes an instruction.
-  ;;   308224  chain B's list, 44 KiB.
+  ;; 0x2E30 + d) at q + 1, the next terminator is at q + 3 + d = q + u16 - 0x2E2D. A turn takes at
+  ;; most two steps of a chain before its flags are looked at, so a chain that met garbage has gone at
+  ;; most 2 x 0xD1D2 bytes past the region or 2 x 0x2E2D before it: both still inside the memory.
+  ;; Tables and lists:
+  ;;   65536   64 KiB, byte u16 is 0 for "0." to "9.", 2 otherwise.
+  ;;   458752  256 bytes: 0 for ",", 4 for ";" (a chain's step in its list of ends), 1 otherwise.
+  ;;   459776  chain A's list of instruction ends (its ";" positions, i32), 44 KiB: a skim takes at
+  ;;           most 64 KiB, each chain about half of it, at least 3 bytes an instruction.
+  ;;   504832  chain B's list, 44 KiB.
 
   (func $fillTables
-    (memory.fill (i32.const 196608) (i32.const 2) (i32.const 65536))
-    (memory.fill (i32.const 208432) (i32.const 0) (i32.const 10))
-    (memory.fill (i32.const 262144) (i32.const 1) (i32.const 256))
-    (i32.store8 (i32.const 262188) (i32.const 0))
-    (i32.store8 (i32.const 262203) (i32.const 4)))
+    (memory.fill (i32.const 65536) (i32.const 2) (i32.const 65536))
+    (memory.fill (i32.const 77360) (i32.const 0) (i32.const 10))
+    (memory.fill (i32.const 458752) (i32.const 1) (i32.const 256))
+    (i32.store8 (i32.const 458796) (i32.const 0))
+    (i32.store8 (i32.const 458811) (i32.const 4)))
   (start $fillTables)
 
   ;; The ";" of the last instruction in the list [at, to) of instruction ends that follows `prev`
@@ -122,9 +125,9 @@
     ;; fits before `end`.
     (local.set $limB (i32.sub (local.get $end) (i32.const 12)))
     (local.set $qA (local.get $q0))
-    (local.set $iA (i32.const 263168))
+    (local.set $iA (i32.const 459776))
     (local.set $qB (local.get $gB))
-    (local.set $iB (i32.const 308224))
+    (local.set $iB (i32.const 504832))
     ;; Together, in batches of turns that cannot take either chain past its limit (a turn is two
     ;; steps of each, at most 24 bytes), so a turn checks only the flags.
     (block $apart
@@ -140,26 +143,26 @@
         (loop $together
         (local.set $wA (i32.load16_u offset=1 (local.get $qA)))
         (local.set $qA (i32.add (local.get $qA) (i32.sub (local.get $wA) (i32.const 0x2E2D))))
-        (local.set $kA (i32.load8_u offset=262144 (i32.load8_u (local.get $qA))))
-        (local.set $accA (i32.or (i32.or (local.get $accA) (local.get $kA)) (i32.load8_u offset=196608 (local.get $wA))))
+        (local.set $kA (i32.load8_u offset=458752 (i32.load8_u (local.get $qA))))
+        (local.set $accA (i32.or (i32.or (local.get $accA) (local.get $kA)) (i32.load8_u offset=65536 (local.get $wA))))
         (i32.store (local.get $iA) (local.get $qA))
         (local.set $iA (i32.add (local.get $iA) (local.get $kA)))
         (local.set $wB (i32.load16_u offset=1 (local.get $qB)))
         (local.set $qB (i32.add (local.get $qB) (i32.sub (local.get $wB) (i32.const 0x2E2D))))
-        (local.set $kB (i32.load8_u offset=262144 (i32.load8_u (local.get $qB))))
-        (local.set $accB (i32.or (i32.or (local.get $accB) (local.get $kB)) (i32.load8_u offset=196608 (local.get $wB))))
+        (local.set $kB (i32.load8_u offset=458752 (i32.load8_u (local.get $qB))))
+        (local.set $accB (i32.or (i32.or (local.get $accB) (local.get $kB)) (i32.load8_u offset=65536 (local.get $wB))))
         (i32.store (local.get $iB) (local.get $qB))
         (local.set $iB (i32.add (local.get $iB) (local.get $kB)))
         (local.set $wA (i32.load16_u offset=1 (local.get $qA)))
         (local.set $qA (i32.add (local.get $qA) (i32.sub (local.get $wA) (i32.const 0x2E2D))))
-        (local.set $kA (i32.load8_u offset=262144 (i32.load8_u (local.get $qA))))
-        (local.set $accA (i32.or (i32.or (local.get $accA) (local.get $kA)) (i32.load8_u offset=196608 (local.get $wA))))
+        (local.set $kA (i32.load8_u offset=458752 (i32.load8_u (local.get $qA))))
+        (local.set $accA (i32.or (i32.or (local.get $accA) (local.get $kA)) (i32.load8_u offset=65536 (local.get $wA))))
         (i32.store (local.get $iA) (local.get $qA))
         (local.set $iA (i32.add (local.get $iA) (local.get $kA)))
         (local.set $wB (i32.load16_u offset=1 (local.get $qB)))
         (local.set $qB (i32.add (local.get $qB) (i32.sub (local.get $wB) (i32.const 0x2E2D))))
-        (local.set $kB (i32.load8_u offset=262144 (i32.load8_u (local.get $qB))))
-        (local.set $accB (i32.or (i32.or (local.get $accB) (local.get $kB)) (i32.load8_u offset=196608 (local.get $wB))))
+        (local.set $kB (i32.load8_u offset=458752 (i32.load8_u (local.get $qB))))
+        (local.set $accB (i32.or (i32.or (local.get $accB) (local.get $kB)) (i32.load8_u offset=65536 (local.get $wB))))
         (i32.store (local.get $iB) (local.get $qB))
         (local.set $iB (i32.add (local.get $iB) (local.get $kB)))
           (br_if $apart (i32.and (i32.or (local.get $accA) (local.get $accB)) (i32.const 3)))
@@ -171,7 +174,7 @@
     (if (i32.and (local.get $accA) (i32.const 3))
       (then
         (local.set $qA (local.get $q0))
-        (local.set $iA (i32.const 263168))
+        (local.set $iA (i32.const 459776))
         (local.set $accA (i32.const 0))))
     (block $reachedB
       (loop $aloneA
@@ -179,20 +182,20 @@
         (local.set $saved (local.get $iA))
         (local.set $wA (i32.load16_u offset=1 (local.get $qA)))
         (local.set $qA (i32.add (local.get $qA) (i32.sub (local.get $wA) (i32.const 0x2E2D))))
-        (local.set $kA (i32.load8_u offset=262144 (i32.load8_u (local.get $qA))))
-        (local.set $accA (i32.or (i32.or (local.get $accA) (local.get $kA)) (i32.load8_u offset=196608 (local.get $wA))))
+        (local.set $kA (i32.load8_u offset=458752 (i32.load8_u (local.get $qA))))
+        (local.set $accA (i32.or (i32.or (local.get $accA) (local.get $kA)) (i32.load8_u offset=65536 (local.get $wA))))
         (i32.store (local.get $iA) (local.get $qA))
         (local.set $iA (i32.add (local.get $iA) (local.get $kA)))
         (br_if $aloneA (i32.eqz (i32.and (local.get $accA) (i32.const 3))))
-        (return (call $lastPlainEnd (local.get $q0) (i32.const 263168) (local.get $saved) (local.get $maxSpan) (local.get $watchLengths)))))
-    (local.set $last (call $lastPlainEnd (local.get $q0) (i32.const 263168) (local.get $iA) (local.get $maxSpan) (local.get $watchLengths)))
+        (return (call $lastPlainEnd (local.get $q0) (i32.const 459776) (local.get $saved) (local.get $maxSpan) (local.get $watchLengths)))))
+    (local.set $last (call $lastPlainEnd (local.get $q0) (i32.const 459776) (local.get $iA) (local.get $maxSpan) (local.get $watchLengths)))
     ;; A stepped over B's start (so the guess was inside a value), or stopped before it.
     (if (i32.or (i32.ne (local.get $qA) (local.get $gB)) (i32.ne (local.get $last) (local.get $gB))) (then (return (local.get $last))))
     ;; B's start is an instruction end, so B's steps count, up to the first it flags.
     (if (i32.and (local.get $accB) (i32.const 3))
       (then
         (local.set $qB (local.get $gB))
-        (local.set $iB (i32.const 308224))
+        (local.set $iB (i32.const 504832))
         (local.set $accB (i32.const 0))))
     (block $doneB
       (loop $aloneB
@@ -200,13 +203,13 @@
         (local.set $saved (local.get $iB))
         (local.set $wB (i32.load16_u offset=1 (local.get $qB)))
         (local.set $qB (i32.add (local.get $qB) (i32.sub (local.get $wB) (i32.const 0x2E2D))))
-        (local.set $kB (i32.load8_u offset=262144 (i32.load8_u (local.get $qB))))
-        (local.set $accB (i32.or (i32.or (local.get $accB) (local.get $kB)) (i32.load8_u offset=196608 (local.get $wB))))
+        (local.set $kB (i32.load8_u offset=458752 (i32.load8_u (local.get $qB))))
+        (local.set $accB (i32.or (i32.or (local.get $accB) (local.get $kB)) (i32.load8_u offset=65536 (local.get $wB))))
         (i32.store (local.get $iB) (local.get $qB))
         (local.set $iB (i32.add (local.get $iB) (local.get $kB)))
         (br_if $aloneB (i32.eqz (i32.and (local.get $accB) (i32.const 3))))
         (local.set $iB (local.get $saved))))
-    (call $lastPlainEnd (local.get $gB) (i32.const 308224) (local.get $iB) (local.get $maxSpan) (local.get $watchLengths)))
+    (call $lastPlainEnd (local.get $gB) (i32.const 504832) (local.get $iB) (local.get $maxSpan) (local.get $watchLengths)))
 
   ;; Frames the region [p, end) from `p`, the start of an element of the instruction that starts at
   ;; `instructionStart` and has `elements` elements before it (0: `p` starts an instruction), whose

@@ -1,20 +1,24 @@
 // Recycled buffers for the WebSocket frames the tunnel builds from guacd's reads. A frame buffer is
 // owned by one stream until its write's callback: only then may it be reused. Reusing them instead of
-// allocating one per read keeps the relay from producing a stream of ArrayBuffers (up to 64 KiB each),
+// allocating one per read keeps the relay from producing a stream of ArrayBuffers (up to 256 KiB each),
 // which V8 counts toward its old-generation limit until a scavenge frees them: with the app's heap
 // (Prisma, Next) that meant a full mark-compact for every ~24 MB relayed
 // (docs/decisions/007-guacd-reads-into-reused-buffers.md).
 //
-// Two sizes: small frames (keys echoed, terminal lines) and whole reads. A frame larger than both gets
-// a buffer of its own. What a buffer costs a stream is its size, not its frame's: BrowserStream counts
+// Three sizes: small frames (keys echoed, terminal lines), medium ones and whole reads. A frame larger
+// than all of them gets a buffer of its own. What a buffer costs a stream is its size, not its frame's: BrowserStream counts
 // that toward backpressure, so a browser that stops reading holds about 1 MiB whatever the frames.
 
 export type FrameBufferClass = { size: number; maxFree: number };
 
-/** 4 KiB for small frames; 128 KiB for a header, an unfinished instruction's start and a 64 KiB read. */
+/**
+ * 4 KiB for small frames; 64 KiB for medium ones (a picture, a screenful of text); 272 KiB for a
+ * header, an unfinished instruction's start and a whole 256 KiB read.
+ */
 export const frameBufferClasses: readonly FrameBufferClass[] = [
   { size: 4 * 1024, maxFree: 256 },
-  { size: 128 * 1024, maxFree: 64 },
+  { size: 64 * 1024, maxFree: 32 },
+  { size: 272 * 1024, maxFree: 16 },
 ];
 
 export class FrameBufferPool {
