@@ -8,7 +8,7 @@ import { findExecutable, MissingProgramError } from "./executables.ts";
 import { freePort } from "./free-port.ts";
 import { ensureLabUser, isRoot } from "./lab-user.ts";
 import { childrenOf, makeServiceDir, removeServiceDir, spawnService, tailOf } from "./service-process.ts";
-import { waitForPort } from "./wait-for-port.ts";
+import { waitForPort, waitUntilClosed } from "./wait-for-port.ts";
 
 export type SshLabHandle = {
   host: "127.0.0.1";
@@ -139,6 +139,9 @@ export async function startSshLab(options: StartSshLabOptions): Promise<SshLabHa
               }
             }
             await service.stop();
+            // A connection sshd took just before it stopped has a child of its own, which keeps the
+            // listening socket for a moment after sshd is gone: wait (briefly) until the port is free.
+            await waitUntilClosed("127.0.0.1", port, 2_000);
             removeServiceDir(dir);
           })();
           return stopping;

@@ -34,3 +34,13 @@ export async function waitForPort(
     await sleep(50);
   }
 }
+
+/** Polls host:port until it no longer accepts connections, for at most `timeoutMs`; says whether it closed. */
+export async function waitUntilClosed(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!(await acceptsConnections(host, port, 500))) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(50);
+  }
+}
