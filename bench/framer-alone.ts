@@ -1,6 +1,7 @@
 // The framer alone, in this process: ms per MB of the small drawing instructions stream, read in
 // chunks of the socket read buffer's size, framed in place in it, as the relay does. No relay, sockets or
-// peers: this is the number decision 009 quotes, for trying changes to framer-scan.wat quickly.
+// peers: for trying changes to framer-scan.wat quickly. (Decision 009's figures were taken with 64 KiB
+// reads; the read buffer is 256 KiB since decision 007's "Later" section.)
 //
 //   npx tsx bench/framer-alone.ts
 import { InstructionFramer } from "../server/guacamole/framer.ts";

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { assembleWat } from "../../scripts/wasm-modules.mjs";
 import { InstructionFramer, type FramerOptions } from "./framer.ts";
-import { scanReadBuffer, skimmedBytes } from "./framer-scan.ts";
+import { scanReadBuffer, skimmedBytes, skimWalkedBytes } from "./framer-scan.ts";
 import { encodeInstruction } from "./instruction.ts";
 import { guacdLimits, ProtocolError, type ProtocolLimits } from "./limits.ts";
 
@@ -125,26 +125,53 @@ describe("frameWholeElements (through InstructionFramer) agrees with the state m
 
   describe("skimming runs of small instructions (two chains at once)", () => {
     // Pieces the skim takes (one-digit prefixes) and every kind of thing it must stop before: longer
-    // prefixes, watched opcodes, ";" and "," inside values (a wrong guess for chain B's start), an
-    // instruction over the element limit, non-protocol bytes.
-    const plain = fc.tuple(fc.constantFrom("rect", "cfill", "copy", "", "a;b", "x,"), fc.array(fc.nat({ max: 999_999_999 }), { maxLength: 9 }));
-    const piece = fc.oneof(
-      { weight: 30, arbitrary: plain.map(([opcode, args]) => encodeInstruction(opcode, ...args.map((n) => String(n % 10 ** (1 + (n % 9)))))) },
-      { weight: 1, arbitrary: fc.constantFrom(encodeInstruction("sync", "1701234567890"), encodeInstruction("error", "busy", 519), encodeInstruction("name", "a;1.b,2.cd;"), encodeInstruction("blob", 0, "QUJD".repeat(40))) },
-      { weight: 1, arbitrary: fc.constantFrom(`4.rect${",1.0".repeat(200)};`, "4.rect,1.0,1.0;;", "4.rect,1.x;", "4.rect,1.0:", "4.rect,2.-1,.;", "1\u0000.;", "4.rect,3.ab;", "4.rect,:.abcdefghij;", "4.rect,/.;") },
-    );
-    const stream = fc.array(piece, { minLength: 20, maxLength: 400 }).map((pieces) => bytes(pieces.join("")));
+    // prefixes, watched opcodes ("" included), ";" and "," inside values (a wrong guess for chain B's
+    // start), instructions of the fewest bytes at the element limit and one over it, values over a
+    // length limit under 9, non-protocol bytes.
+    const stream = (limits: ProtocolLimits) => {
+      // Within the element limit, so that a stream goes on long enough for the skim to matter; under a
+      // small limit, short enough for it to be taken (the skim stops before any instruction that is
+      // long enough to have too many elements).
+      const plain = fc.tuple(fc.constantFrom("rect", "cfill", "copy", "", "a;b", "x,"), fc.array(fc.nat({ max: 999_999_999 }), { maxLength: Math.min(9, limits.maxElements - 1) }));
+      const drawing = plain.map(([opcode, args]) => encodeInstruction(opcode, ...args.map((n) => String(n % 10 ** (1 + (n % 9))))));
+      const compact = fc.array(fc.constantFrom("0.", "1.a", "1.;"), { minLength: 1, maxLength: limits.maxElements }).map((elements) => `${elements.join(",")};`);
+      const piece = fc.oneof(
+        { weight: 30, arbitrary: limits.maxElements > 8 ? drawing : compact },
+        { weight: 1, arbitrary: fc.constantFrom(encodeInstruction("sync", "1701234567890"), encodeInstruction("error", "busy", 519), encodeInstruction("name", "a;1.b,2.cd;"), encodeInstruction("blob", 0, "QUJD".repeat(40))) },
+        { weight: 1, arbitrary: fc.constantFrom(`4.rect${",1.0".repeat(200)};`, "4.rect,1.0,1.0;;", "4.rect,1.x;", "4.rect,1.0:", "4.rect,2.-1,.;", "1\u0000.;", "4.rect,3.ab;", "4.rect,:.abcdefghij;", "4.rect,/.;") },
+        { weight: 1, arbitrary: fc.constantFrom(`${"0.,".repeat(limits.maxElements - 1)}0.;`, `${"0.,".repeat(limits.maxElements)}0.;`) },
+      );
+      return fc.array(piece, { minLength: 20, maxLength: 400 }).map((pieces) => bytes(pieces.join("")));
+    };
     const cuts = fc.array(fc.nat(), { maxLength: 4 });
-    for (const [name, limits] of [["guacd's limits", guacdLimits], ["few elements", { maxElementLength: 9, maxElements: 4 }]] as const) {
-      it(`agrees with the state machine on long mixed streams split anywhere (${name})`, () => {
-        fc.assert(
-          fc.property(stream, cuts, (input, at) => {
-            assertSameFraming(splitAt(input, at.map((cut) => cut % (input.length + 1))), { watch: ["error"], limits });
-          }),
-          { numRuns: 150 },
-        );
-      });
+    const cases: [string, ProtocolLimits][] = [
+      ["guacd's limits", guacdLimits],
+      ["few elements", { maxElementLength: 9, maxElements: 4 }],
+      ["values of at most 8", { maxElementLength: 8, maxElements: 128 }],
+    ];
+    // Watching "" stops the skim before every instruction with an empty opcode, the shortest ones
+    // included: both ways are tried.
+    for (const [name, limits] of cases) {
+      for (const watch of [["error"], ["error", ""]]) {
+        it(`agrees with the state machine on long mixed streams split anywhere (${name}, watching ${JSON.stringify(watch)})`, () => {
+          fc.assert(
+            fc.property(stream(limits), cuts, (input, at) => {
+              assertSameFraming(splitAt(input, at.map((cut) => cut % (input.length + 1))), { watch, limits });
+            }),
+            { numRuns: 100 },
+          );
+        });
+      }
     }
+
+    it("walks no stretch over and over when it keeps stopping before watched instructions", () => {
+      const input = bytes(Array.from({ length: 9000 }, (_, i) => (i % 3 === 2 ? encodeInstruction("error", "busy", 519) : encodeInstruction("rect", 0, i % 1000, 7, 64, 32))).join(""));
+      const before = skimWalkedBytes();
+      assertSameFraming([input], { watch: ["error"] });
+      // Twice framed with the loop (in place and copied): each byte walked about once each time.
+      const walkedPerByte = (skimWalkedBytes() - before) / (2 * input.length);
+      assert.ok(walkedPerByte < 1.5, `walked ${walkedPerByte} times`);
+    });
 
     it("skims nearly all of a stream of small drawing instructions, and nothing of a stream of blobs", () => {
       const drawing = bytes(Array.from({ length: 4000 }, (_, i) => encodeInstruction(i % 2 ? "rect" : "cfill", 0, i % 1000, i % 700, 64, 32)).join(""));

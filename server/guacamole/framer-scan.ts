@@ -27,7 +27,7 @@ type ScanExports = {
 
 const scan = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL("./framer-scan.wasm", import.meta.url)))).exports as ScanExports;
 const memory = Buffer.from(scan.memory.buffer);
-const results = new Int32Array(scan.memory.buffer, 0, 8);
+const results = new Int32Array(scan.memory.buffer, 0, 10);
 const maxWatchedPairs = 7680;
 const watchedPairs = new Int32Array(scan.memory.buffer, watchedPairsOffset, maxWatchedPairs * 2);
 
@@ -68,8 +68,8 @@ export function scanSettings(limits: ProtocolLimits, watch: readonly Buffer[]): 
     maxElements: limits.maxElements,
     maxDigits: maxLengthDigits(limits),
     watchLengths: watchLengthMask(watched),
-    // An instruction with more than maxElements elements has at least 3 bytes for each.
-    maxSpan: Math.min(3 * limits.maxElements, 0x7fff_ffff),
+    // An instruction with more than maxElements elements has at least 3 bytes for each ("0.,").
+    maxSpan: Math.min(3 * (limits.maxElements + 1) - 1, 0x7fff_ffff),
     watchTable,
   };
 }
@@ -90,10 +90,16 @@ export type WholeRun = {
 
 const run: WholeRun = { lastEnd: -1, stoppedAt: 0, instructionStart: 0, elements: 0, isWatched: false };
 let skimmed = 0;
+let walked = 0;
 
 /** Bytes framed by skimming (two chains at once, decision 012) since the process started: for tests and the benchmark. */
 export function skimmedBytes(): number {
   return skimmed;
+}
+
+/** Bytes the skim's chains walked (taken or not) since the process started: no byte should be walked over and over. */
+export function skimWalkedBytes(): number {
+  return walked;
 }
 let tableInMemory: Buffer | undefined;
 
@@ -125,6 +131,7 @@ export function frameWholeElements(
       settings.maxElementLength, settings.maxElements, settings.maxDigits, settings.watchLengths, settings.maxSpan,
     );
     skimmed += results[7]!;
+    walked += results[9]!;
     if (code !== 0) throw scanError(code, settings);
     if (results[0]! >= 0) lastEnd = results[0]! - offset;
     p = results[1]! - offset;

@@ -103,8 +103,13 @@
         (br $next)))
     (local.get $prev))
 
+  ;; The last of the instruction ends in the list [at, to), or `prev` when it is empty.
+  (func $lastInList (param $prev i32) (param $at i32) (param $to i32) (result i32)
+    (select (i32.load (i32.sub (local.get $to) (i32.const 4))) (local.get $prev) (i32.gt_u (local.get $to) (local.get $at))))
+
   ;; Skims the whole instructions after `q0` (an instruction's ";", or the byte before the region),
-  ;; up to `end`. Returns the ";" of the last one taken, or q0 for none.
+  ;; up to `end`. Returns the ";" of the last one taken, or q0 for none. Stores at 32 the ";" of the
+  ;; last instruction the chains walked, taken or not (the pass over the lists may stop before it).
   (func $skim (param $q0 i32) (param $end i32) (param $maxSpan i32) (param $watchLengths i32) (result i32)
     (local $gB i32) (local $limB i32) (local $turns i32) (local $last i32) (local $saved i32)
     (local $qA i32) (local $iA i32) (local $accA i32) (local $wA i32) (local $kA i32)
@@ -117,7 +122,10 @@
     (local.set $last (i32.add (local.get $gB) (i32.const 64)))
     (block $found
       (loop $scan
-        (if (i32.ge_u (local.get $gB) (local.get $last)) (then (return (local.get $q0))))
+        (if (i32.ge_u (local.get $gB) (local.get $last))
+          (then
+            (i32.store (i32.const 32) (local.get $q0))
+            (return (local.get $q0))))
         (br_if $found (i32.eq (i32.load8_u (local.get $gB)) (i32.const 59)))
         (local.set $gB (i32.add (local.get $gB) (i32.const 1)))
         (br $scan)))
@@ -187,7 +195,9 @@
         (i32.store (local.get $iA) (local.get $qA))
         (local.set $iA (i32.add (local.get $iA) (local.get $kA)))
         (br_if $aloneA (i32.eqz (i32.and (local.get $accA) (i32.const 3))))
+        (i32.store (i32.const 32) (call $lastInList (local.get $q0) (i32.const 459776) (local.get $saved)))
         (return (call $lastPlainEnd (local.get $q0) (i32.const 459776) (local.get $saved) (local.get $maxSpan) (local.get $watchLengths)))))
+    (i32.store (i32.const 32) (call $lastInList (local.get $q0) (i32.const 459776) (local.get $iA)))
     (local.set $last (call $lastPlainEnd (local.get $q0) (i32.const 459776) (local.get $iA) (local.get $maxSpan) (local.get $watchLengths)))
     ;; A stepped over B's start (so the guess was inside a value), or stopped before it.
     (if (i32.or (i32.ne (local.get $qA) (local.get $gB)) (i32.ne (local.get $last) (local.get $gB))) (then (return (local.get $last))))
@@ -209,6 +219,7 @@
         (local.set $iB (i32.add (local.get $iB) (local.get $kB)))
         (br_if $aloneB (i32.eqz (i32.and (local.get $accB) (i32.const 3))))
         (local.set $iB (local.get $saved))))
+    (i32.store (i32.const 32) (call $lastInList (local.get $gB) (i32.const 504832) (local.get $iB)))
     (call $lastPlainEnd (local.get $gB) (i32.const 504832) (local.get $iB) (local.get $maxSpan) (local.get $watchLengths)))
 
   ;; Frames the region [p, end) from `p`, the start of an element of the instruction that starts at
@@ -235,6 +246,7 @@
     (local.set $maxOneDigit
       (select (local.get $maxElementLength) (i32.const 9) (i32.lt_u (local.get $maxElementLength) (i32.const 9))))
     (i32.store (i32.const 28) (i32.const 0))
+    (i32.store (i32.const 36) (i32.const 0))
     ;; Skimming needs every one-digit length to be within the limit; maxSpan 0 turns it off.
     (local.set $skimFrom
       (select (local.get $p) (i32.const 0x7fffffff) (i32.and (i32.gt_s (local.get $maxSpan) (i32.const 0)) (i32.ge_u (local.get $maxElementLength) (i32.const 9)))))
@@ -247,6 +259,7 @@
               (i32.and (i32.ge_s (local.get $p) (local.get $skimFrom)) (i32.ge_s (i32.sub (local.get $end) (local.get $p)) (i32.const 256))))
           (then
             (local.set $q (call $skim (i32.sub (local.get $p) (i32.const 1)) (local.get $end) (local.get $maxSpan) (local.get $watchLengths)))
+            (i32.store (i32.const 36) (i32.add (i32.load (i32.const 36)) (i32.sub (i32.load (i32.const 32)) (i32.sub (local.get $p) (i32.const 1)))))
             (if (i32.ge_s (local.get $q) (local.get $p))
               (then
                 (i32.store (i32.const 28) (i32.add (i32.load (i32.const 28)) (i32.sub (i32.add (local.get $q) (i32.const 1)) (local.get $p))))
@@ -255,7 +268,12 @@
                 (local.set $instructionStart (local.get $p))
                 (local.set $skimFrom (local.get $p))
                 (br_if $stop (i32.ge_s (local.get $p) (local.get $prefixFitsBefore))))
-              (else (local.set $skimFrom (i32.add (local.get $p) (i32.const 256)))))))
+              (else (local.set $skimFrom (i32.add (local.get $p) (i32.const 256)))))
+            ;; The chains walked further than the skim took (it stopped before a watched opcode or a
+            ;; long instruction): the element loop takes the rest of that stretch, so that it is not
+            ;; walked again for each instruction in it.
+            (if (i32.gt_s (i32.load (i32.const 32)) (local.get $skimFrom))
+              (then (local.set $skimFrom (i32.add (i32.load (i32.const 32)) (i32.const 1)))))))
         ;; The length prefix; an unsigned "> 9" is "not a digit" in one comparison.
         (local.set $byte (i32.load8_u (local.get $p)))
         (local.set $length (i32.sub (local.get $byte) (i32.const 48)))
@@ -339,7 +357,8 @@
         (br $element)))
     ;; Results: 0 end of the last instruction completed (-1: none), 4 where it stopped (an element's
     ;; start), 8 that element's instruction's start, 12 elements before it, 16 whether that
-    ;; instruction is watched, 20 watched pairs written, 28 bytes skimmed (written as it goes).
+    ;; instruction is watched, 20 watched pairs written, 28 bytes skimmed and 36 bytes the skim's
+    ;; chains walked (both written as it goes).
     (i32.store (i32.const 0) (local.get $lastEnd))
     (i32.store (i32.const 4) (local.get $p))
     (i32.store (i32.const 8) (local.get $instructionStart))

@@ -5,7 +5,7 @@
 // frame header written right in front of it, sent in one write. The rest of the read is copied aside,
 // to go out with the read that ends it.
 //
-// Frame buffers are recycled (frame-buffers.ts, two sizes), so a busy relay allocates nothing per
+// Frame buffers are recycled (frame-buffers.ts, three sizes), so a busy relay allocates nothing per
 // read. Backpressure counts the buffers of the frames in flight, not only their payload: a browser
 // that falls behind holds about the high-water mark, however small the messages.
 //

@@ -13,7 +13,8 @@ export type FrameBufferClass = { size: number; maxFree: number };
 
 /**
  * 4 KiB for small frames; 64 KiB for medium ones (a picture, a screenful of text); 272 KiB for a
- * header, an unfinished instruction's start and a whole 256 KiB read.
+ * header, an unfinished instruction's start of up to about 16 KiB and a whole 256 KiB read (a frame
+ * with a longer start gets a buffer of its own).
  */
 export const frameBufferClasses: readonly FrameBufferClass[] = [
   { size: 4 * 1024, maxFree: 256 },
