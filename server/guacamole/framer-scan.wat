@@ -51,7 +51,7 @@
     (i32.const 0))
 
   ;; ---- Skimming (decision 012) ----------------------------------------------------------------
-  ;; Walking elements one after another is a chain of dependent loads (about 6 cycles an element),
+  ;; Walking elements one after another is a chain of dependent loads (about 7 cycles an element),
   ;; so runs of small instructions are walked by two chains at once: A from a known instruction end,
   ;; B from a guessed one (a ";" near the middle of the region), which counts only if A lands on it
   ;; exactly. Each step is branch-free: it takes the element as "d." + d bytes + terminator, and flags
