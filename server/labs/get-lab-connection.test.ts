@@ -38,6 +38,7 @@ describeOnDatabases("getLabConnection", (database) => {
     assert.ok(connection);
     assert.equal(connection.protocol, "ssh");
     assert.equal(connection.ownerId, owner.id);
+    assert.equal(connection.ownerName, owner.email, "the email stands in for a missing display name");
     assert.equal(connection.state, "ready");
     assert.equal(connection.host, "lab.example.edu");
     assert.equal(connection.port, 2222);

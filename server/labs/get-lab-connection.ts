@@ -18,6 +18,8 @@ export type LabSecrets = {
 type ConnectionOf<P extends Protocol> = {
   labId: string;
   ownerId: string;
+  /** The owner's display name (their email when they have none), for guacd's `name`. */
+  ownerName: string;
   protocol: P;
   state: LabState;
   host: string;
@@ -62,6 +64,7 @@ export async function getLabConnection<P extends Protocol>(options: { labId: str
     select: {
       id: true,
       ownerId: true,
+      owner: { select: { name: true, email: true } },
       state: true,
       host: true,
       sshHostKey: protocol === "ssh",
@@ -84,6 +87,7 @@ export async function getLabConnection<P extends Protocol>(options: { labId: str
   const connection: ConnectionOf<P> = {
     labId: lab.id,
     ownerId: lab.ownerId,
+    ownerName: lab.owner.name ?? lab.owner.email,
     protocol,
     state: lab.state,
     host: lab.host,

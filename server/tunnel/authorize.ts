@@ -1,6 +1,5 @@
 // The tunnel's whole authorization, in one narrow function: a connect query in, the guacd
 // connection to make (or a refusal with its Guacamole status) out.
-import { db } from "../db/index.ts";
 import { GuacamoleError } from "../guacamole/status.ts";
 import { getLabConnection } from "../labs/get-lab-connection.ts";
 import { consumeTicket } from "../tickets/consume-ticket.ts";
@@ -12,18 +11,15 @@ export async function authorizeTunnel(query: Pick<ConnectQuery, "ticket">): Prom
   const ticket = await consumeTicket({ token: query.ticket });
   if (!ticket) throw new GuacamoleError("CLIENT_UNAUTHORIZED", "The connection ticket is missing, expired or already used.");
 
-  const [user, lab] = await Promise.all([
-    db().user.findUnique({ where: { id: ticket.userId }, select: { name: true, email: true } }),
-    getLabConnection({ labId: ticket.labId, protocol: ticket.protocol }),
-  ]);
+  const lab = await getLabConnection({ labId: ticket.labId, protocol: ticket.protocol });
   // Someone else's lab gets the same answer as a missing one.
-  if (!user || !lab || lab.ownerId !== ticket.userId) throw new GuacamoleError("RESOURCE_NOT_FOUND", "No such lab.");
+  if (!lab || lab.ownerId !== ticket.userId) throw new GuacamoleError("RESOURCE_NOT_FOUND", "No such lab.");
   if (lab.state === "torn_down") throw new GuacamoleError("RESOURCE_CLOSED", "This lab has been torn down.");
   if (lab.state !== "ready") throw new GuacamoleError("UPSTREAM_UNAVAILABLE", "This lab is not running yet.");
 
   return {
     userId: ticket.userId,
-    userName: user.name ?? user.email,
+    userName: lab.ownerName,
     labId: lab.labId,
     protocol: ticket.protocol,
     parameters: guacdParametersFor(lab),

@@ -58,7 +58,7 @@ describeOnDatabases(
     });
 
     test("the handshake uses the query's display (clamped), allowlisted mimetypes and valid timezone only", async () => {
-      const { ticket } = await createLearnerWithLab();
+      const { ticket, user } = await createLearnerWithLab();
       const sessionPromise = guacd.nextSession();
       const client = openTunnel(harness.url, {
         ...defaultQuery(await ticket()),
@@ -77,6 +77,7 @@ describeOnDatabases(
       assert.deepEqual(byOpcode.audio, ["audio/L16"]);
       assert.deepEqual(byOpcode.image, ["image/png"]);
       assert.equal(byOpcode.timezone, undefined, "an invalid timezone is not sent");
+      assert.deepEqual(byOpcode.name, [user.name], "the lab owner's display name");
       assert.equal(session.connectValues.hostname, "127.0.0.1", "hostname comes from the lab record");
       assert.match(session.connectValues["private-key"] ?? "", /BEGIN RSA PRIVATE KEY/);
       assert.equal(session.connectValues.command, "", "args the server does not set are empty");
