@@ -156,6 +156,10 @@ export function cpuTable(results: RunResults): string {
   const pipeOpen = ok(results.idle.pipe)?.cpuMsPerOpen;
   const labdeckOpen = ok(results.idle.labdeck)?.cpuMsPerOpen;
   const openRatio = pipeOpen === undefined || labdeckOpen === undefined || labdeckOpen === 0 ? undefined : pipeOpen / labdeckOpen;
+  const stalls = relays.map((c) => cell(results.idle[c], (r) => `${fixed(r.worstStallMs, 0)} ms`));
+  const pipeStall = ok(results.idle.pipe)?.worstStallMs;
+  const labdeckStall = ok(results.idle.labdeck)?.worstStallMs;
+  const stallRatio = pipeStall === undefined || labdeckStall === undefined || labdeckStall === 0 ? undefined : pipeStall / labdeckStall;
   return [
     `| ${header.join(" | ")} |`,
     `|${header.map(() => "---").join("|")}|`,
@@ -163,6 +167,7 @@ export function cpuTable(results: RunResults): string {
     `| ${row("per MB of small drawing instructions", results.small).join(" | ")} |`,
     `| per key round trip (key and answer) | ${keys.join(" | ")} | ${ratioCell(keyRatio)} |`,
     `| opening one tunnel (CPU per open, idle workload) | ${opens.join(" | ")} | ${ratioCell(openRatio)} |`,
+    `| longest event-loop stall while opening a batch of tunnels (idle workload) | ${stalls.join(" | ")} | ${ratioCell(stallRatio)} |`,
   ].join("\n");
 }
 

@@ -2,7 +2,7 @@
 // (which migrates first); Next's route code, bundled separately but running in the same process,
 // reaches the same client through globalThis.
 import { config } from "../config.ts";
-import { createPrismaClient, type Db } from "./client.ts";
+import { createPrismaClient, databaseKind, type DatabaseKind, type Db } from "./client.ts";
 
 export type { Db } from "./client.ts";
 
@@ -24,6 +24,11 @@ export function db(): Db {
   const client = createPrismaClient(url);
   setProcessDb(url, client);
   return client;
+}
+
+/** Which database the process's client talks to. */
+export function processDatabaseKind(): DatabaseKind {
+  return databaseKind(globals[holderKey]?.url ?? config().DATABASE_URL);
 }
 
 /** Closes the process's database, if open. */

@@ -1,13 +1,17 @@
 // The tunnel's services backed by the database: what app-server.ts and the tunnel test harness use.
-import { db } from "../db/index.ts";
+import { db, processDatabaseKind } from "../db/index.ts";
 import { onLabTornDown } from "../labs/lab-events.ts";
 import { startAudit } from "./audit.ts";
 import { authorizeTunnel } from "./authorize.ts";
+import { takingTurns } from "./taking-turns.ts";
 import type { TunnelServices } from "./tunnel-services.ts";
 
 export function databaseTunnelServices(): TunnelServices {
+  // SQLite answers synchronously, so its openings take turns (see taking-turns.ts); PostgreSQL's
+  // queries wait on the network, which lets other work run between them anyway.
+  const authorizeInTurn = takingTurns(authorizeTunnel);
   return {
-    authorize: authorizeTunnel,
+    authorize: (query) => (processDatabaseKind() === "sqlite" ? authorizeInTurn(query) : authorizeTunnel(query)),
     startAudit,
     async tornDownLabs(labIds) {
       const gone = await db().lab.findMany({ where: { id: { in: labIds }, state: "torn_down" }, select: { id: true } });
