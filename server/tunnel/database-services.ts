@@ -3,16 +3,17 @@ import { db, processDatabaseKind } from "../db/index.ts";
 import { onLabTornDown } from "../labs/lab-events.ts";
 import { startAudit } from "./audit.ts";
 import { authorizeTunnel } from "./authorize.ts";
-import { takingTurns } from "./taking-turns.ts";
+import { takingTurns, type Turns } from "./taking-turns.ts";
 import type { TunnelServices } from "./tunnel-services.ts";
 
 export function databaseTunnelServices(): TunnelServices {
-  // SQLite answers synchronously, so its openings take turns (see taking-turns.ts); PostgreSQL's
-  // queries wait on the network, which lets other work run between them anyway.
-  const authorizeInTurn = takingTurns(authorizeTunnel);
+  // SQLite answers synchronously, so its work for tunnels takes turns (see taking-turns.ts);
+  // PostgreSQL's queries wait on the network, which lets other work run between them anyway.
+  const sqliteTurns = takingTurns();
+  const inTurn: Turns = (work) => (processDatabaseKind() === "sqlite" ? sqliteTurns(work) : work());
   return {
-    authorize: (query) => (processDatabaseKind() === "sqlite" ? authorizeInTurn(query) : authorizeTunnel(query)),
-    startAudit,
+    authorize: (query) => inTurn(() => authorizeTunnel(query)),
+    startAudit: (start) => startAudit(start, inTurn),
     async tornDownLabs(labIds) {
       const gone = await db().lab.findMany({ where: { id: { in: labIds }, state: "torn_down" }, select: { id: true } });
       return gone.map((lab) => lab.id);
