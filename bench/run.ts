@@ -1,5 +1,5 @@
 // The tunnel benchmark: Labdeck's tunnel against its peers on the same synthetic guacd, in one run.
-//   npm run bench                 full run (2-3 min), writes bench/results/latest.{md,json,svg}
+//   npm run bench                 full run (about 8 min), writes bench/results/latest.{md,json,svg}
 //   npm run bench -- --quick      smoke run (~1 min), writes bench/results/quick.{md,json,svg}
 //   npm run bench -- --only=idle  a subset of the workloads, writes bench/results/partial.* (unless --quick)
 //   npm run bench -- --profile    CPU profiles of the byte pipe and Labdeck relays under both streams

@@ -10,7 +10,7 @@
 ;; such chains at once, branch-free (`$skim`, decision 012); the element loop takes everything else.
 ;;
 ;; Memory (fixed at 9 pages: it never grows, so JavaScript's views of it stay valid):
-;;   0      results of `frame`, eight i32 (see the end of `frame`)
+;;   0      results of `frame`, ten i32 (see the end of `frame`)
 ;;   256    256 bytes: non-zero at b when some watched opcode starts with byte b
 ;;   512    the watched opcodes: a count byte, then for each a length byte and its bytes
 ;;   4096   watched instructions found: (start, end) i32 pairs, up to 7680 pairs

@@ -450,6 +450,20 @@ describeOnDatabases(
       });
     }
 
+    test("a message over the WebSocket layer's 1 MiB cap: ws closes with 1009, the audit row says CLIENT_OVERRUN", async () => {
+      const { ticket, labId } = await createLearnerWithLab();
+      const client = openTunnel(harness.url, defaultQuery(await ticket()));
+      await client.waitFor(isTunnelUuid);
+      client.ws.send("x".repeat(2 * 1024 * 1024));
+      assert.equal((await client.closed).code, 1009);
+      let row;
+      for (let i = 0; i < 50 && !row?.endedAt; i++) {
+        row = await db().tunnelSession.findFirst({ where: { labId } });
+        await sleep(50);
+      }
+      assert.equal(row?.closeStatus, statuses.CLIENT_OVERRUN.code);
+    });
+
     test("too many tunnels for one user: CLIENT_TOO_MANY (0x031D)", async () => {
       const { ticket } = await createLearnerWithLab();
       const open = [openTunnel(harness.url, defaultQuery(await ticket())), openTunnel(harness.url, defaultQuery(await ticket()))];
