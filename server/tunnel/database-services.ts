@@ -15,8 +15,10 @@ export function databaseTunnelServices(): TunnelServices {
     authorize: (query) => inTurn(() => authorizeTunnel(query)),
     startAudit: (start) => startAudit(start, inTurn),
     async tornDownLabs(labIds) {
-      const gone = await db().lab.findMany({ where: { id: { in: labIds }, state: "torn_down" }, select: { id: true } });
-      return gone.map((lab) => lab.id);
+      // A lab that is no longer there (its owner was deleted, and the lab with them) is gone as well.
+      const live = await db().lab.findMany({ where: { id: { in: labIds }, state: { not: "torn_down" } }, select: { id: true } });
+      const liveIds = new Set(live.map((lab) => lab.id));
+      return labIds.filter((labId) => !liveIds.has(labId));
     },
     onLabTornDown(listener) {
       return onLabTornDown(({ labId }) => listener(labId));

@@ -52,6 +52,8 @@ export function createTunnelEndpoint(options: TunnelEndpointOptions): TunnelEndp
     perMessageDeflate: false,
     // A hard cap far above our own 64 KiB limit, so oversized messages get a proper Guacamole error.
     maxPayload: 16 * tunnelLimits.maxBrowserMessage,
+    // The tunnel checks UTF-8 itself (tunnel.ts), to answer with a Guacamole status, not ws's bare 1007.
+    skipUTF8Validation: true,
     handleProtocols: (protocols) => (protocols.has("guacamole") ? "guacamole" : false),
   });
   wss.on("error", (error) => log.warn({ err: error }, "tunnel endpoint error"));

@@ -24,7 +24,7 @@ export type TunnelServices = {
   authorize(query: Pick<ConnectQuery, "ticket">): Promise<TunnelGrant>;
   /** Records a tunnel's start, and its end through the result; neither throws (audit writes must not break a live tunnel). */
   startAudit(start: AuditStart): AuditRecord;
-  /** Of these labs, the ones torn down (found by polling: teardowns by other processes). */
+  /** Of these labs, the ones torn down or deleted (found by polling: changes made by other processes). */
   tornDownLabs(labIds: string[]): Promise<string[]>;
   /** Calls `listener` at once on teardowns this process hears of; returns an unsubscribe function. */
   onLabTornDown(listener: (labId: string) => void): () => void;

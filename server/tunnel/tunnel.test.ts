@@ -2,6 +2,7 @@
 // query), the tickets, the relay and the error statuses.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { db } from "../db/index.ts";
@@ -165,6 +166,19 @@ describeOnDatabases(
       await closedWith(client, statuses.RESOURCE_CLOSED);
     });
 
+    test("a lab deleted during a session (its owner deleted elsewhere) closes it with RESOURCE_CLOSED", { timeout: 15_000 }, async () => {
+      const polling = await startTunnelHarness({ guacd: { host: "127.0.0.1", port: guacd.port }, labCheckIntervalMs: 200 });
+      try {
+        const { ticket, user } = await createLearnerWithLab();
+        const client = openTunnel(polling.url, defaultQuery(await ticket()));
+        await client.waitFor(isTunnelUuid);
+        await db().user.delete({ where: { id: user.id } });
+        await closedWith(client, statuses.RESOURCE_CLOSED);
+      } finally {
+        await polling.close();
+      }
+    });
+
     // 5. Relay
     test("the first message is the tunnel UUID; guacd's connection id never reaches the browser", async () => {
       const { ticket } = await createLearnerWithLab();
@@ -248,6 +262,28 @@ describeOnDatabases(
       assert.ok(relayed.some((message) => message.startsWith(blob)), "the blob arrived whole at the start of a message");
       assert.ok(relayed.some((message) => message === encodeInstruction("", "ping", 77)), "the pong is a message of its own");
       client.ws.close();
+    });
+
+    test("guacd's error in the same write as `ready` reaches the browser and closes the tunnel with its status", async () => {
+      const refusing = await startSyntheticGuacd({ afterReady: encodeInstruction("error", "Authentication failure", 0x0209) });
+      const via = await startTunnelHarness({ guacd: { host: "127.0.0.1", port: refusing.port } });
+      try {
+        const { ticket, labId } = await createLearnerWithLab();
+        const client = openTunnel(via.url, defaultQuery(await ticket()));
+        const closed = await Promise.race([client.closed, sleep(3_000).then(() => ({ code: -1, reason: "still open after 3 s" }))]);
+        assert.equal(closed.reason, String(0x0209));
+        assert.match(client.messages[0] ?? "", internalUuid);
+        assert.match(errorInstructionIn(client) ?? "", /Authentication failure/);
+        let row;
+        for (let i = 0; i < 50 && !row?.endedAt; i++) {
+          row = await db().tunnelSession.findFirst({ where: { labId } });
+          await sleep(50);
+        }
+        assert.equal(row?.closeStatus, 0x0209);
+      } finally {
+        await via.close();
+        await refusing.stop();
+      }
     });
 
     test("an instruction guacd began in the same write as `ready` reaches the browser whole, after the UUID", async () => {
@@ -366,6 +402,67 @@ describeOnDatabases(
       }
     });
 
+    // A paused client never reads the close frame, so these watch the tunnel itself.
+    test("a browser that falls behind but keeps pinging: guacd, paused for it, is not taken for silent", { timeout: 30_000 }, async () => {
+      const blob = encodeInstruction("blob", 0, "Q".repeat(8_000));
+      const floodingGuacd = await startSyntheticGuacd({
+        nopIntervalMs: 150,
+        onSession: (session) => {
+          const flood = setInterval(() => {
+            if (session.socket.destroyed) clearInterval(flood);
+            else for (let i = 0; i < 50; i++) session.send(blob);
+          }, 5);
+        },
+      });
+      const quick = await startTunnelHarness({ guacd: { host: "127.0.0.1", port: floodingGuacd.port }, idleTimeoutMs: 600 });
+      try {
+        const { ticket } = await createLearnerWithLab();
+        const client = openTunnel(quick.url, defaultQuery(await ticket()));
+        await client.waitFor((i) => i.opcode === "blob");
+        client.ws.pause(); // its network is slow: it stops reading, and goes on pinging
+        const [tunnel] = quick.endpoint.tunnels;
+        await sleep(2_000);
+        assert.equal(tunnel?.state, "open");
+        client.ws.terminate();
+      } finally {
+        await quick.close();
+        await floodingGuacd.stop();
+      }
+    });
+
+    test("a guacd that stops reading: the pinging browser, paused for it, is not taken for silent", { timeout: 30_000 }, async () => {
+      const stuckGuacd = await startSyntheticGuacd({ nopIntervalMs: 150, onSession: (session) => session.socket.pause() });
+      const quick = await startTunnelHarness({ guacd: { host: "127.0.0.1", port: stuckGuacd.port }, idleTimeoutMs: 600 });
+      try {
+        const { ticket } = await createLearnerWithLab();
+        const client = openTunnel(quick.url, defaultQuery(await ticket()));
+        await client.waitFor(isTunnelUuid);
+        const input = encodeInstruction("blob", 0, "Q".repeat(8_000)).repeat(7);
+        for (let i = 0; i < 2_000; i++) client.ws.send(input); // about 110 MB: far more than guacd's socket holds
+        const [tunnel] = quick.endpoint.tunnels;
+        await sleep(2_000);
+        assert.equal(tunnel?.state, "open");
+        client.ws.terminate();
+      } finally {
+        await quick.close();
+        await stuckGuacd.stop();
+      }
+    });
+
+    test("pings from a browser that does not read get no replies once its queue is full (memory stays bounded)", { timeout: 30_000 }, async () => {
+      const { ticket } = await createLearnerWithLab();
+      const client = openTunnel(harness.url, defaultQuery(await ticket()), { ping: false });
+      await client.waitFor(isTunnelUuid);
+      client.ws.pause();
+      const pings = encodeInstruction("", "ping", "9".repeat(8_000)).repeat(8);
+      for (let i = 0; i < 1_000; i++) client.ws.send(pings); // replies would be about 64 MB
+      await sleep(1_000);
+      const [tunnel] = harness.endpoint.tunnels;
+      assert.ok(tunnel, "the tunnel is still open");
+      assert.ok(tunnel.browserBufferedBytes < 2 * 1024 * 1024, `${tunnel.browserBufferedBytes} bytes queued for one browser`);
+      client.ws.terminate();
+    });
+
     test("a silent guacd is closed with UPSTREAM_TIMEOUT (0x0202)", async () => {
       const quietGuacd = await startSyntheticGuacd({ nopIntervalMs: 0 });
       const quick = await startTunnelHarness({ guacd: { host: "127.0.0.1", port: quietGuacd.port }, idleTimeoutMs: 600 });
@@ -434,6 +531,7 @@ describeOnDatabases(
 
     const browserMisbehaviour: [string, (client: ReturnType<typeof openTunnel>) => void, keyof typeof statuses][] = [
       ["malformed input", (c) => c.ws.send("4.key,5.65;"), "CLIENT_BAD_REQUEST"],
+      ["a text frame that is not valid UTF-8", (c) => c.ws.send(Buffer.from("4.sync,1.\xff;", "latin1"), { binary: false }), "CLIENT_BAD_REQUEST"],
       ["a handshake opcode", (c) => c.ws.send(encodeInstruction("select", "rdp")), "CLIENT_BAD_REQUEST"],
       ["a binary frame", (c) => c.ws.send(Buffer.from("3.key,1.1,1.1;"), { binary: true }), "CLIENT_BAD_TYPE"],
       ["a frame over 64 KiB", (c) => c.ws.send(encodeInstruction("clipboard", "x".repeat(70_000))), "CLIENT_OVERRUN"],
@@ -464,6 +562,27 @@ describeOnDatabases(
       assert.equal(row?.closeStatus, statuses.CLIENT_OVERRUN.code);
     });
 
+    test("more than 256 KiB of input before guacd is ready closes with CLIENT_OVERRUN; less waits for it", async () => {
+      const slowGuacd = await startSyntheticGuacd({ handshake: "silent" });
+      const via = await startTunnelHarness({ guacd: { host: "127.0.0.1", port: slowGuacd.port } });
+      try {
+        const clipboard = encodeInstruction("clipboard", 0, "text/plain") + encodeInstruction("blob", 0, "Q".repeat(8_000)).repeat(7);
+        const patient = openTunnel(via.url, defaultQuery(await (await createLearnerWithLab()).ticket()));
+        await once(patient.ws, "open");
+        for (let i = 0; i < 4; i++) patient.ws.send(clipboard);
+        const flooding = openTunnel(via.url, defaultQuery(await (await createLearnerWithLab()).ticket()));
+        await once(flooding.ws, "open");
+        for (let i = 0; i < 5; i++) flooding.ws.send(clipboard);
+        await closedWith(flooding, statuses.CLIENT_OVERRUN);
+        const outcome = await Promise.race([patient.closed, sleep(300).then(() => "still waiting" as const)]);
+        assert.equal(outcome, "still waiting");
+        patient.ws.close();
+      } finally {
+        await via.close();
+        await slowGuacd.stop();
+      }
+    });
+
     test("too many tunnels for one user: CLIENT_TOO_MANY (0x031D)", async () => {
       const { ticket } = await createLearnerWithLab();
       const open = [openTunnel(harness.url, defaultQuery(await ticket())), openTunnel(harness.url, defaultQuery(await ticket()))];
@@ -492,7 +611,10 @@ describeOnDatabases(
       assert.equal(row.userId, user.id);
       assert.equal(row.protocol, "ssh");
       assert.equal(row.closeStatus, 0x020b);
-      assert.ok(row.bytesToLab > 0n && row.bytesToUser > 0n);
+      assert.ok(row.bytesToLab > 0n);
+      // Everything the browser received: the tunnel's UUID and guacd's error.
+      const received = client.messages.reduce((sum, message) => sum + Buffer.byteLength(message), 0);
+      assert.equal(row.bytesToUser, BigInt(received));
     });
 
     test("a failing audit write never breaks a live tunnel", async () => {

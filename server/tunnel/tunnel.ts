@@ -6,6 +6,7 @@
 // browser -> guacd is low volume and untrusted: guacd only ever receives the re-encoding of parsed,
 // allowlisted instructions. A message that already is exactly that (keys, mouse moves: nearly all of
 // them) is checked in place and passed on as is (docs/decisions/010-canonical-browser-input-passed-on.md).
+import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
@@ -29,8 +30,8 @@ export const tunnelLimits = {
   maxBrowserMessage: 64 * 1024,
   /** Stop reading guacd while this much is queued for the browser... */
   browserHighWater: 1024 * 1024,
-  /** Browser instructions held while guacd is still being connected. */
-  maxEarlyInstructions: 256,
+  /** Bytes of browser instructions held while guacd is still being connected (a browser sends none). */
+  maxEarlyBytes: 256 * 1024,
   handshakeTimeoutMs: 10_000,
 } as const;
 
@@ -63,12 +64,19 @@ export class Tunnel {
   // Set per message instead of reading the clock per message (the key round trip's hot path).
   private browserHeard = false;
   private guacdHeard = false;
+  /**
+   * Whether the tunnel itself stopped reading a side (backpressure): guacd while the browser is
+   * behind, the browser while guacd's socket is full. A side the tunnel is not reading is not silent.
+   */
+  private guacdPaused = false;
+  private browserPaused = false;
 
   private guacd: Socket | undefined;
   private readonly framer = new InstructionFramer({ watch: ["error"] });
   private readonly browser: BrowserStream;
   private readonly browserParser = new InstructionParser();
   private earlyInstructions: Array<string | Buffer> = [];
+  private earlyBytes = 0;
   private handshakeInbox: Instruction[] = [];
   private handshakeWaiter: ((instruction: Instruction | Error) => void) | undefined;
   private handshakeText: InstructionParser | undefined = new InstructionParser();
@@ -88,8 +96,13 @@ export class Tunnel {
       ws,
       socket,
       highWater: tunnelLimits.browserHighWater,
-      pauseSource: () => this.guacd?.pause(),
+      pauseSource: () => {
+        this.guacdPaused = true;
+        this.guacd?.pause();
+      },
       resumeSource: () => {
+        this.guacdPaused = false;
+        this.guacdHeard = true;
         if (this.state === "open") this.guacd?.resume();
       },
     });
@@ -123,11 +136,13 @@ export class Tunnel {
    * before judging silence, so a silence is measured to within one sweep interval.
    */
   recordActivity(now: number): void {
-    if (this.browserHeard) {
+    // When both sides are paused, the browser started it (guacd is only paused while the browser is
+    // behind), so it alone is still judged.
+    if (this.browserHeard || (this.browserPaused && !this.guacdPaused)) {
       this.browserHeard = false;
       this.lastBrowserActivity = now;
     }
-    if (this.guacdHeard) {
+    if (this.guacdHeard || this.guacdPaused) {
       this.guacdHeard = false;
       this.lastGuacdActivity = now;
     }
@@ -154,7 +169,11 @@ export class Tunnel {
   }
 
   private attachGuacd(socket: Socket): void {
-    socket.on("drain", () => this.ws.resume());
+    socket.on("drain", () => {
+      this.browserPaused = false;
+      this.browserHeard = true;
+      this.ws.resume();
+    });
     socket.on("error", (error) => {
       log.debug({ err: error, tunnelId: this.id }, "guacd socket error");
       this.close(statuses.UPSTREAM_ERROR, "The connection to the remote desktop gateway failed.");
@@ -186,12 +205,24 @@ export class Tunnel {
     // guacd's connection id (from `ready`) lets anyone who reaches guacd join: it stays here.
     if (this.isClosed) return;
     this.state = "open";
-    this.browser.sendOwn(encodeInstruction("", this.id));
-    for (const instruction of this.handshakeInbox) this.browser.sendOwn(encodeInstruction(instruction.opcode, ...instruction.args));
+    this.sendOwn(encodeInstruction("", this.id));
+    const early = this.handshakeInbox;
     this.handshakeInbox = [];
+    for (const instruction of early) {
+      this.sendOwn(encodeInstruction(instruction.opcode, ...instruction.args));
+      // guacd's error right after `ready` (same read): it ends the tunnel, as it would a moment later.
+      if (instruction.opcode === "error") {
+        this.close(statusByCode(Number(instruction.args[1])) ?? statuses.UPSTREAM_ERROR, instruction.args[0], { notifyBrowser: false });
+        return;
+      }
+    }
     this.handshakeText = undefined;
     // An instruction guacd had begun after `ready` is the start of the first relayed message.
-    if (this.handshakeTail.length > 0) this.browser.relay(Buffer.concat(this.handshakeTail), -1);
+    if (this.handshakeTail.length > 0) {
+      const tail = Buffer.concat(this.handshakeTail);
+      this.bytesToUser += tail.length;
+      this.browser.relay(tail, -1);
+    }
     this.handshakeTail = [];
     for (const instructions of this.earlyInstructions) this.writeToGuacd(instructions);
     this.earlyInstructions = [];
@@ -279,6 +310,11 @@ export class Tunnel {
       this.close(statuses.CLIENT_OVERRUN, "Message too large.");
       return;
     }
+    // ws leaves UTF-8 to the tunnel (endpoint.ts), so that a bad message gets a Guacamole status.
+    if (!isUtf8(data)) {
+      this.close(statuses.CLIENT_BAD_REQUEST, "Messages must be valid UTF-8.");
+      return;
+    }
     // Nearly every message (keys, mouse, size, acks) is whole, allowed instructions already in the exact
     // form re-encoding would give them: pass those bytes on as they are.
     if (this.browserParser.atInstructionBoundary && isCanonicalInstructions(data, guacdLimits, isBrowserOpcode)) {
@@ -300,8 +336,11 @@ export class Tunnel {
     for (const instruction of instructions) {
       const { opcode, args } = instruction;
       if (opcode === "") {
-        // Internal instructions are the tunnel's own: answer pings, ignore the rest.
-        if (args[0] === "ping") this.browser.sendOwn(encodeInstruction("", "ping", ...args.slice(1)));
+        // Internal instructions are the tunnel's own: answer pings, ignore the rest. A browser that
+        // is not reading gets no answers, so pings cannot pile up replies in memory.
+        if (args[0] === "ping" && this.ws.bufferedAmount < tunnelLimits.browserHighWater) {
+          this.sendOwn(encodeInstruction("", "ping", ...args.slice(1)));
+        }
         continue;
       }
       if (handshakeOpcodes.has(opcode)) {
@@ -318,9 +357,14 @@ export class Tunnel {
   private forwardToGuacd(instructions: string | Buffer): void {
     if (this.state === "open") {
       this.writeToGuacd(instructions);
-    } else if (this.earlyInstructions.length < tunnelLimits.maxEarlyInstructions) {
-      this.earlyInstructions.push(instructions);
+      return;
     }
+    this.earlyBytes += Buffer.byteLength(instructions);
+    if (this.earlyBytes > tunnelLimits.maxEarlyBytes) {
+      this.close(statuses.CLIENT_OVERRUN, "Too much input before the connection was ready.");
+      return;
+    }
+    this.earlyInstructions.push(instructions);
   }
 
   private writeToGuacd(data: string | Buffer): void {
@@ -328,7 +372,16 @@ export class Tunnel {
     if (!socket || socket.destroyed) return;
     this.bytesToLab += Buffer.byteLength(data);
     // guacd is behind: stop reading the browser until its socket drains.
-    if (!socket.write(data)) this.ws.pause();
+    if (!socket.write(data)) {
+      this.browserPaused = true;
+      this.ws.pause();
+    }
+  }
+
+  /** The tunnel's own messages (its UUID, ping replies), counted with the bytes relayed. */
+  private sendOwn(text: string): void {
+    this.bytesToUser += Buffer.byteLength(text);
+    this.browser.sendOwn(text);
   }
 
   private fail(error: unknown): void {
@@ -351,7 +404,9 @@ export class Tunnel {
     const ws = this.ws;
     if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) {
       if (status !== statuses.SUCCESS && options.notifyBrowser !== false) {
-        ws.send(encodeInstruction("error", message ?? status.message, status.code));
+        const error = encodeInstruction("error", message ?? status.message, status.code);
+        if (ws.readyState === ws.OPEN) this.bytesToUser += Buffer.byteLength(error);
+        ws.send(error);
       }
       ws.close(status.webSocketCode, String(status.code));
     }
