@@ -13,7 +13,7 @@ import { getLabConnection } from "../labs/get-lab-connection.ts";
 import { teardownLab } from "../labs/teardown-lab.ts";
 import { log } from "../log.ts";
 import { describeOnDatabases } from "../testing/databases.ts";
-import { startSyntheticGuacd, type SyntheticGuacd } from "../testing/synthetic-guacd.ts";
+import { startSyntheticGuacd, type SyntheticGuacd, type SyntheticGuacdOptions, type SyntheticSession } from "../testing/synthetic-guacd.ts";
 import {
   createLearnerWithLab,
   defaultQuery,
@@ -402,51 +402,48 @@ describeOnDatabases(
       }
     });
 
-    // A paused client never reads the close frame, so these watch the tunnel itself.
-    test("a browser that falls behind but keeps pinging: guacd, paused for it, is not taken for silent", { timeout: 30_000 }, async () => {
-      const blob = encodeInstruction("blob", 0, "Q".repeat(8_000));
-      const floodingGuacd = await startSyntheticGuacd({
-        nopIntervalMs: 150,
-        onSession: (session) => {
-          const flood = setInterval(() => {
-            if (session.socket.destroyed) clearInterval(flood);
-            else for (let i = 0; i < 50; i++) session.send(blob);
-          }, 5);
-        },
-      });
-      const quick = await startTunnelHarness({ guacd: { host: "127.0.0.1", port: floodingGuacd.port }, idleTimeoutMs: 600 });
-      try {
-        const { ticket } = await createLearnerWithLab();
-        const client = openTunnel(quick.url, defaultQuery(await ticket()));
-        await client.waitFor((i) => i.opcode === "blob");
-        client.ws.pause(); // its network is slow: it stops reading, and goes on pinging
-        const [tunnel] = quick.endpoint.tunnels;
-        await sleep(2_000);
-        assert.equal(tunnel?.state, "open");
-        client.ws.terminate();
-      } finally {
-        await quick.close();
-        await floodingGuacd.stop();
-      }
-    });
-
-    test("a guacd that stops reading: the pinging browser, paused for it, is not taken for silent", { timeout: 30_000 }, async () => {
-      const stuckGuacd = await startSyntheticGuacd({ nopIntervalMs: 150, onSession: (session) => session.socket.pause() });
-      const quick = await startTunnelHarness({ guacd: { host: "127.0.0.1", port: stuckGuacd.port }, idleTimeoutMs: 600 });
+    /**
+     * Opens a tunnel, lets `stall` make the tunnel stop reading one side (backpressure), and checks
+     * that it is still open three idle timeouts later. A paused client never reads a close frame, so
+     * this watches the tunnel itself.
+     */
+    async function assertOutlivesStall(guacdOptions: SyntheticGuacdOptions, stall: (client: ReturnType<typeof openTunnel>) => Promise<void>) {
+      const stalling = await startSyntheticGuacd({ nopIntervalMs: 150, ...guacdOptions });
+      const quick = await startTunnelHarness({ guacd: { host: "127.0.0.1", port: stalling.port }, idleTimeoutMs: 600 });
       try {
         const { ticket } = await createLearnerWithLab();
         const client = openTunnel(quick.url, defaultQuery(await ticket()));
         await client.waitFor(isTunnelUuid);
-        const input = encodeInstruction("blob", 0, "Q".repeat(8_000)).repeat(7);
-        for (let i = 0; i < 2_000; i++) client.ws.send(input); // about 110 MB: far more than guacd's socket holds
+        await stall(client);
         const [tunnel] = quick.endpoint.tunnels;
         await sleep(2_000);
         assert.equal(tunnel?.state, "open");
         client.ws.terminate();
       } finally {
         await quick.close();
-        await stuckGuacd.stop();
+        await stalling.stop();
       }
+    }
+
+    test("a browser that falls behind but keeps pinging: guacd, paused for it, is not taken for silent", { timeout: 30_000 }, async () => {
+      const blob = encodeInstruction("blob", 0, "Q".repeat(8_000));
+      const flood = (session: SyntheticSession) => {
+        const timer = setInterval(() => {
+          if (session.socket.destroyed) clearInterval(timer);
+          else for (let i = 0; i < 50; i++) session.send(blob);
+        }, 5);
+      };
+      await assertOutlivesStall({ onSession: flood }, async (client) => {
+        await client.waitFor((i) => i.opcode === "blob");
+        client.ws.pause(); // its network is slow: it stops reading, and goes on pinging
+      });
+    });
+
+    test("a guacd that stops reading: the pinging browser, paused for it, is not taken for silent", { timeout: 30_000 }, async () => {
+      await assertOutlivesStall({ onSession: (session) => session.socket.pause() }, async (client) => {
+        const input = encodeInstruction("blob", 0, "Q".repeat(8_000)).repeat(7);
+        for (let i = 0; i < 2_000; i++) client.ws.send(input); // about 110 MB: far more than guacd's socket holds
+      });
     });
 
     test("pings from a browser that does not read get no replies once its queue is full (memory stays bounded)", { timeout: 30_000 }, async () => {
