@@ -110,8 +110,8 @@ export class Tunnel {
     ws.on("close", () => this.close(statuses.SUCCESS, undefined, { notifyBrowser: false }));
     ws.on("error", (error) => {
       log.debug({ err: error, tunnelId: this.id }, "browser socket error");
-      // ws has already closed the socket (a message over its cap: 1009), so the browser hears no
-      // Guacamole error; the status is for the audit row.
+      // ws has already closed the socket itself (for a message over its 1 MiB cap, with 1009), so
+      // the browser hears no Guacamole error: the status is for the audit row.
       const status = (error as { code?: string }).code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH" ? statuses.CLIENT_OVERRUN : statuses.CLIENT_BAD_REQUEST;
       this.close(status, "The browser connection failed.", { notifyBrowser: false });
     });
