@@ -3,6 +3,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
+import type { Duplex } from "node:stream";
 import WebSocket from "ws";
 import { db } from "../db/index.ts";
 import type { Protocol } from "../db/generated/sqlite/enums.ts";
@@ -24,7 +25,12 @@ export type TunnelHarness = { url: string; endpoint: TunnelEndpoint; close(): Pr
 export async function startTunnelHarness(options: Partial<TunnelEndpointOptions> & Pick<TunnelEndpointOptions, "guacd">): Promise<TunnelHarness> {
   const endpoint = createTunnelEndpoint({ allowedOrigins: [testOrigin], services: databaseTunnelServices(), ...options });
   const server: Server = createServer((_req, res) => res.writeHead(404).end());
+  // Upgraded sockets are not the http server's any more: closing the harness destroys them itself,
+  // so a socket that stopped reading (backpressure tests) cannot hold up the server's close.
+  const upgraded = new Set<Duplex>();
   server.on("upgrade", (req, socket, head) => {
+    upgraded.add(socket);
+    socket.on("close", () => upgraded.delete(socket));
     socket.on("error", () => socket.destroy());
     if ((req.url ?? "").startsWith(tunnelPath)) endpoint.handleUpgrade(req, socket, head);
     else socket.destroy();
@@ -38,6 +44,7 @@ export async function startTunnelHarness(options: Partial<TunnelEndpointOptions>
     close: async () => {
       endpoint.close();
       server.closeAllConnections();
+      for (const socket of upgraded) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

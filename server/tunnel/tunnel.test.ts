@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { after, before, test } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
+import { setImmediate, setTimeout as sleep } from "node:timers/promises";
 import { db } from "../db/index.ts";
 import { encodeInstruction } from "../guacamole/instruction.ts";
 import { InstructionParser } from "../guacamole/parser.ts";
@@ -410,16 +410,18 @@ describeOnDatabases(
     async function assertOutlivesStall(guacdOptions: SyntheticGuacdOptions, stall: (client: ReturnType<typeof openTunnel>) => Promise<void>) {
       const stalling = await startSyntheticGuacd({ nopIntervalMs: 150, ...guacdOptions });
       const quick = await startTunnelHarness({ guacd: { host: "127.0.0.1", port: stalling.port }, idleTimeoutMs: 600 });
+      let client: ReturnType<typeof openTunnel> | undefined;
       try {
         const { ticket } = await createLearnerWithLab();
-        const client = openTunnel(quick.url, defaultQuery(await ticket()));
+        client = openTunnel(quick.url, defaultQuery(await ticket()));
         await client.waitFor(isTunnelUuid);
         await stall(client);
         const [tunnel] = quick.endpoint.tunnels;
         await sleep(2_000);
         assert.equal(tunnel?.state, "open");
-        client.ws.terminate();
       } finally {
+        // First: a paused client would hold up the server's close until ws's 30 s close timeout.
+        client?.ws.terminate();
         await quick.close();
         await stalling.stop();
       }
@@ -427,10 +429,11 @@ describeOnDatabases(
 
     test("a browser that falls behind but keeps pinging: guacd, paused for it, is not taken for silent", { timeout: 30_000 }, async () => {
       const blob = encodeInstruction("blob", 0, "Q".repeat(8_000));
+      // As fast as the tunnel reads, and no faster (this process holds the synthetic guacd's queue).
       const flood = (session: SyntheticSession) => {
         const timer = setInterval(() => {
           if (session.socket.destroyed) clearInterval(timer);
-          else for (let i = 0; i < 50; i++) session.send(blob);
+          else while (session.socket.writableLength < 1024 * 1024) session.send(blob);
         }, 5);
       };
       await assertOutlivesStall({ onSession: flood }, async (client) => {
@@ -441,23 +444,31 @@ describeOnDatabases(
 
     test("a guacd that stops reading: the pinging browser, paused for it, is not taken for silent", { timeout: 30_000 }, async () => {
       await assertOutlivesStall({ onSession: (session) => session.socket.pause() }, async (client) => {
+        // About 20 MB, far more than guacd's socket holds, in batches: one long loop would keep the
+        // tunnel from reading anything for longer than the idle timeout.
         const input = encodeInstruction("blob", 0, "Q".repeat(8_000)).repeat(7);
-        for (let i = 0; i < 2_000; i++) client.ws.send(input); // about 110 MB: far more than guacd's socket holds
+        for (let i = 0; i < 360; i++) {
+          client.ws.send(input);
+          if (i % 20 === 19) await setImmediate();
+        }
       });
     });
 
     test("pings from a browser that does not read get no replies once its queue is full (memory stays bounded)", { timeout: 30_000 }, async () => {
       const { ticket } = await createLearnerWithLab();
       const client = openTunnel(harness.url, defaultQuery(await ticket()), { ping: false });
-      await client.waitFor(isTunnelUuid);
-      client.ws.pause();
-      const pings = encodeInstruction("", "ping", "9".repeat(8_000)).repeat(8);
-      for (let i = 0; i < 1_000; i++) client.ws.send(pings); // replies would be about 64 MB
-      await sleep(1_000);
-      const [tunnel] = harness.endpoint.tunnels;
-      assert.ok(tunnel, "the tunnel is still open");
-      assert.ok(tunnel.browserBufferedBytes < 2 * 1024 * 1024, `${tunnel.browserBufferedBytes} bytes queued for one browser`);
-      client.ws.terminate();
+      try {
+        await client.waitFor(isTunnelUuid);
+        client.ws.pause();
+        const pings = encodeInstruction("", "ping", "9".repeat(8_000)).repeat(8);
+        for (let i = 0; i < 1_000; i++) client.ws.send(pings); // replies would be about 64 MB
+        await sleep(1_000);
+        const [tunnel] = harness.endpoint.tunnels;
+        assert.ok(tunnel, "the tunnel is still open");
+        assert.ok(tunnel.browserBufferedBytes < 2 * 1024 * 1024, `${tunnel.browserBufferedBytes} bytes queued for one browser`);
+      } finally {
+        client.ws.terminate();
+      }
     });
 
     test("a silent guacd is closed with UPSTREAM_TIMEOUT (0x0202)", async () => {

@@ -380,6 +380,7 @@ export class Tunnel {
 
   /** The tunnel's own messages (its UUID, ping replies), counted with the bytes relayed. */
   private sendOwn(text: string): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
     this.bytesToUser += Buffer.byteLength(text);
     this.browser.sendOwn(text);
   }
