@@ -88,9 +88,7 @@ export function createTunnelEndpoint(options: TunnelEndpointOptions): TunnelEndp
   }
 
   const closeTunnelsOfLab = (labId: string) => {
-    for (const tunnel of tunnels) {
-      if (tunnel.labId === labId) tunnel.close(statuses.RESOURCE_CLOSED, "This lab has been torn down.");
-    }
+    for (const tunnel of tunnels) tunnel.labTornDown(labId);
   };
   // Teardowns in this process close at once; those from elsewhere (the CLI, other nodes) are found by polling.
   const stopListening = options.services.onLabTornDown(closeTunnelsOfLab);

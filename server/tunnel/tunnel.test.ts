@@ -22,6 +22,7 @@ import {
   startTunnelHarness,
   type TunnelHarness,
 } from "../testing/tunnel-harness.ts";
+import { databaseTunnelServices } from "./database-services.ts";
 
 const internalUuid = /^0\.,36\.[0-9a-f-]{36};/;
 
@@ -164,6 +165,41 @@ describeOnDatabases(
       await client.waitFor(isTunnelUuid);
       await teardownLab({ labId });
       await closedWith(client, statuses.RESOURCE_CLOSED);
+    });
+
+    test("a lab torn down by this process while its tunnel is being authorized closes it with RESOURCE_CLOSED, not a poll later", async () => {
+      // Authorization has read the lab (still ready) but not returned when the teardown lands.
+      let releaseAuthorization!: () => void;
+      const authorizationHeld = new Promise<void>((resolve) => (releaseAuthorization = resolve));
+      let authorizationRead!: () => void;
+      const labRead = new Promise<void>((resolve) => (authorizationRead = resolve));
+      const services = databaseTunnelServices();
+      const slow = await startTunnelHarness({
+        guacd: { host: "127.0.0.1", port: guacd.port },
+        // No poll within the test: only the teardown heard in this process can close the tunnel.
+        labCheckIntervalMs: 600_000,
+        services: {
+          ...services,
+          async authorize(query) {
+            const grant = await services.authorize(query);
+            authorizationRead();
+            await authorizationHeld;
+            return grant;
+          },
+        },
+      });
+      try {
+        const { ticket, labId } = await createLearnerWithLab();
+        const client = openTunnel(slow.url, defaultQuery(await ticket()));
+        await labRead;
+        await teardownLab({ labId });
+        releaseAuthorization();
+        await closedWith(client, statuses.RESOURCE_CLOSED);
+        assert.ok(!client.messages.some((message) => internalUuid.test(message)), "the tunnel never opened");
+      } finally {
+        releaseAuthorization();
+        await slow.close();
+      }
     });
 
     test("a lab deleted during a session (its owner deleted elsewhere) closes it with RESOURCE_CLOSED", { timeout: 15_000 }, async () => {

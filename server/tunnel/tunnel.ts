@@ -82,6 +82,8 @@ export class Tunnel {
   private handshakeText: InstructionParser | undefined = new InstructionParser();
   /** guacd's bytes after the last whole instruction, while the handshake runs (copies: reads are reused). */
   private handshakeTail: Buffer[] = [];
+  /** Labs this process tore down while the tunnel was still authorizing: its grant may name one. */
+  private labsTornDownWhileAuthorizing: string[] = [];
   private audit: AuditRecord | undefined;
   private bytesToLab = 0;
   private bytesToUser = 0;
@@ -148,11 +150,22 @@ export class Tunnel {
     }
   }
 
+  /**
+   * A lab was torn down: closes the tunnel if it is this tunnel's lab. A tunnel still authorizing
+   * remembers it, since the authorization may have read the lab just before the teardown.
+   */
+  labTornDown(labId: string): void {
+    if (this.state === "authorizing") this.labsTornDownWhileAuthorizing.push(labId);
+    else if (this.labId === labId) this.close(statuses.RESOURCE_CLOSED, "This lab has been torn down.");
+  }
+
   /** Runs the tunnel's setup; failures close it with their status. */
   async start(): Promise<void> {
     try {
       this.grant = await this.host.services.authorize(this.query);
       if (this.isClosed) return;
+      if (this.labsTornDownWhileAuthorizing.includes(this.grant.labId)) throw new GuacamoleError("RESOURCE_CLOSED", "This lab has been torn down.");
+      this.labsTornDownWhileAuthorizing = [];
       this.host.admit(this);
       this.audit = this.host.services.startAudit({ tunnelId: this.id, userId: this.grant.userId, labId: this.grant.labId, protocol: this.grant.protocol });
       this.state = "connecting";
@@ -310,15 +323,16 @@ export class Tunnel {
       this.close(statuses.CLIENT_OVERRUN, "Message too large.");
       return;
     }
+    // Nearly every message (keys, mouse, size, acks) is whole, allowed instructions already in the exact
+    // form re-encoding would give them: pass those bytes on as they are. (Such a message is ASCII, so
+    // it is valid UTF-8 without a check.)
+    if (this.browserParser.atInstructionBoundary && isCanonicalInstructions(data, guacdLimits, isBrowserOpcode)) {
+      this.forwardToGuacd(data);
+      return;
+    }
     // ws leaves UTF-8 to the tunnel (endpoint.ts), so that a bad message gets a Guacamole status.
     if (!isUtf8(data)) {
       this.close(statuses.CLIENT_BAD_REQUEST, "Messages must be valid UTF-8.");
-      return;
-    }
-    // Nearly every message (keys, mouse, size, acks) is whole, allowed instructions already in the exact
-    // form re-encoding would give them: pass those bytes on as they are.
-    if (this.browserParser.atInstructionBoundary && isCanonicalInstructions(data, guacdLimits, isBrowserOpcode)) {
-      this.forwardToGuacd(data);
       return;
     }
     let instructions: Instruction[];
