@@ -17,7 +17,8 @@ export type RunResults = {
     smallInstructions: number;
     smallBytes: number;
     repetitions: number;
-    roundTrip: { tunnels: number; seconds: number; intervalMs: number; rounds: number };
+    /** `rounds` of the byte pipe and Labdeck; straight TCP and guacamole-lite took every `referenceEvery`-th (absent in older runs: all). */
+    roundTrip: { tunnels: number; seconds: number; intervalMs: number; rounds: number; referenceEvery?: number };
     idleTunnels: number;
     /** 1-minute load average when the run started and ended: other work on the machine skews everything. */
     load: { start: number; end: number };
@@ -260,6 +261,16 @@ function fewerRunsNotes(results: RunResults): string[] {
   return notes;
 }
 
+/** How the round trip's rounds were shared out, as the report's header says it. */
+export function roundTripSchedule({ rounds, seconds, referenceEvery = 1 }: RunResults["meta"]["roundTrip"]): string {
+  if (referenceEvery <= 1) return `${rounds} round(s) of ${seconds} s per contender, round robin`;
+  const referenceRounds = Math.ceil(rounds / referenceEvery);
+  return (
+    `rounds of ${seconds} s: ${rounds} for the byte pipe and Labdeck, back to back in alternating order, ` +
+    `${referenceRounds} for straight TCP and guacamole-lite (shown, not judged; one round in ${referenceEvery})`
+  );
+}
+
 export function markdownReport(results: RunResults): string {
   const { meta } = results;
   const failures = failureLines(results);
@@ -271,7 +282,7 @@ export function markdownReport(results: RunResults): string {
       `the relays and the synthetic guacd each in their own process, the clients in the parent. ` +
       `Throughput: median of ${meta.repetitions} after a warm-up${fewer.length > 0 ? ` (${fewer.join("; ")})` : ""}, MB = 10^6 bytes. ` +
       `Round trip: ${meta.roundTrip.tunnels} tunnels, one \`key\` each every ${meta.roundTrip.intervalMs} ms, ` +
-      `${meta.roundTrip.rounds} round(s) of ${meta.roundTrip.seconds} s per contender, round robin; median of the rounds' p50 and p99. ` +
+      `${roundTripSchedule(meta.roundTrip)}; median of the rounds' p50 and p99. ` +
       `Idle memory: slope of the relay's RSS and heap (after GC) over ten steps up to ${meta.idleTunnels.toLocaleString("en")} tunnels. ` +
       `Load average (1 min) at start / end: ${fixed(meta.load.start, 2)} / ${fixed(meta.load.end, 2)}.`,
     "",

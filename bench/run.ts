@@ -14,7 +14,7 @@ import { startChild, type ChildHandle } from "./ipc.ts";
 import { combineRounds, measureIdleMemory, measureRoundTrip, measureStream, openKeyTunnels, settle, type KeyTunnels, type RoundTripResult, type Rig, type StreamResult } from "./measure.ts";
 import { profileText } from "./profile.ts";
 import { markdownReport, svgChart, type RunResults } from "./report.ts";
-import { fullSizes, quickSizes, repeatsFor, streamChunks, type StreamName } from "./workloads.ts";
+import { fullSizes, quickSizes, repeatsFor, roundTripOrder, streamChunks, type StreamName } from "./workloads.ts";
 
 const { values: options } = parseArgs({
   options: {
@@ -130,7 +130,13 @@ async function benchmark(rig: Rig): Promise<void> {
       smallInstructions: smallRepeats * chunks.small.instructions,
       smallBytes: smallRepeats * chunks.small.bytes.length,
       repetitions: sizes.repetitions,
-      roundTrip: { tunnels: sizes.roundTripTunnels, seconds: sizes.roundTripSeconds, intervalMs: sizes.roundTripIntervalMs, rounds: sizes.roundTripRounds },
+      roundTrip: {
+        tunnels: sizes.roundTripTunnels,
+        seconds: sizes.roundTripSeconds,
+        intervalMs: sizes.roundTripIntervalMs,
+        rounds: sizes.roundTripRounds,
+        referenceEvery: sizes.roundTripReferenceEvery,
+      },
       idleTunnels: sizes.idleTunnels,
       load: { start: loadavg()[0]!, end: Number.NaN },
     },
@@ -203,7 +209,10 @@ async function benchmark(rig: Rig): Promise<void> {
   }
 
   if (only.has("roundtrip")) {
-    progress(`key round trip: ${sizes.roundTripTunnels} tunnels, ${sizes.roundTripRounds} round(s) of ${sizes.roundTripSeconds} s per contender, round robin`);
+    progress(
+      `key round trip: ${sizes.roundTripTunnels} tunnels, ${sizes.roundTripRounds} round(s) of ${sizes.roundTripSeconds} s for the byte pipe and Labdeck, ` +
+        `straight TCP and guacamole-lite in ${Math.ceil(sizes.roundTripRounds / sizes.roundTripReferenceEvery)} of them`,
+    );
     const rounds: Partial<Record<Contender, RoundTripResult[]>> = {};
     const failed = new Map<Contender, string>();
     // Each contender's tunnels are opened once and kept across its rounds (see openKeyTunnels).
@@ -217,7 +226,7 @@ async function benchmark(rig: Rig): Promise<void> {
       }
     }
     for (let round = 0; round < sizes.roundTripRounds; round++) {
-      for (const contender of contenders) {
+      for (const contender of roundTripOrder(round, sizes)) {
         if (failed.has(contender)) continue;
         try {
           const result = await measureRoundTrip(rig, contender, tunnels.get(contender)!, sizes.roundTripSeconds, sizes.roundTripIntervalMs);

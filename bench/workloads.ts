@@ -2,6 +2,7 @@
 // Streams are built from whole instructions and repeated, so a stream's size is known exactly and
 // the client can verify it by counting bytes.
 import { randomBytes } from "node:crypto";
+import type { Contender } from "./clients.ts";
 import { seededRandom } from "./stats.ts";
 
 export type Sizes = {
@@ -18,8 +19,10 @@ export type Sizes = {
   roundTripTunnels: number;
   /** Seconds per round of the round-trip workload. */
   roundTripSeconds: number;
-  /** Rounds per contender, taken in turn with the other contenders. */
+  /** Rounds of the byte pipe and Labdeck, the pair the target compares, taken in turn. */
   roundTripRounds: number;
+  /** Straight TCP and guacamole-lite (shown, not judged) take part in every n-th round only. */
+  roundTripReferenceEvery: number;
   roundTripIntervalMs: number;
   idleTunnels: number;
 };
@@ -32,7 +35,8 @@ export const fullSizes: Sizes = {
   warmupRuns: 5,
   roundTripTunnels: 100,
   roundTripSeconds: 2,
-  roundTripRounds: 30,
+  roundTripRounds: 60,
+  roundTripReferenceEvery: 4,
   roundTripIntervalMs: 20,
   idleTunnels: 1_000,
 };
@@ -46,9 +50,25 @@ export const quickSizes: Sizes = {
   roundTripTunnels: 20,
   roundTripSeconds: 3,
   roundTripRounds: 1,
+  roundTripReferenceEvery: 1,
   roundTripIntervalMs: 20,
   idleTunnels: 200,
 };
+
+/**
+ * Who runs in round `round` of the key round trip, in order. The target compares Labdeck with the
+ * byte pipe only, so those two take every round, back to back (round i of each is a pair of the
+ * interval), one first in even rounds and the other in odd ones, so neither always follows the other.
+ * Straight TCP and guacamole-lite are shown for reference and take one round in `referenceEvery`:
+ * in every round they took half the time and left the judged pair half the rounds, and the p99
+ * interval's width is set by how many rounds it rests on (the pairs' p99 hardly correlate: 0.03 over
+ * the 30 pairs of the 2026-11-30 03:46 run, so pairing alone does not narrow it).
+ */
+export function roundTripOrder(round: number, sizes: Pick<Sizes, "roundTripReferenceEvery">): Contender[] {
+  const reference: Contender[] = round % sizes.roundTripReferenceEvery === 0 ? ["tcp", "lite"] : [];
+  const judged: Contender[] = round % 2 === 0 ? ["pipe", "labdeck"] : ["labdeck", "pipe"];
+  return [...reference, ...judged];
+}
 
 /** How the synthetic guacd treats the sessions that open while a mode is set. */
 export type GuacdMode =
