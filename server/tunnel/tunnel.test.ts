@@ -176,7 +176,8 @@ describeOnDatabases(
       const services = databaseTunnelServices();
       const slow = await startTunnelHarness({
         guacd: { host: "127.0.0.1", port: guacd.port },
-        // No poll within the test: only the teardown heard in this process can close the tunnel.
+        // One poll only, at the endpoint's first sweep: it would close the tunnel, but only after it
+        // opened, which is what the teardown heard in this process must prevent.
         labCheckIntervalMs: 600_000,
         services: {
           ...services,
